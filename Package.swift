@@ -1,0 +1,66 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Cybernetic",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cybernetic", targets: ["cybernetic"]),
+        .library(name: "CyberneticEngine", targets: ["CyberneticEngine"]),
+        .library(name: "CyberneticTUI", targets: ["CyberneticTUI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CNCurses",
+            providers: [.apt(["libncursesw5-dev"])]
+        ),
+        .target(
+            name: "CyberneticEngine",
+            dependencies: [
+                .product(name: "Collections", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(
+            name: "CyberneticTUI",
+            dependencies: ["CyberneticEngine", "CNCurses"]
+        ),
+        .executableTarget(
+            name: "cybernetic",
+            dependencies: [
+                "CyberneticEngine",
+                "CyberneticTUI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "CyberneticEngineTests",
+            dependencies: ["CyberneticEngine"]
+        ),
+        .testTarget(
+            name: "CyberneticTUITests",
+            dependencies: ["CyberneticTUI"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["CyberneticEngine"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

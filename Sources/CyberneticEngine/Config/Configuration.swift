@@ -1,0 +1,122 @@
+/// A validated workload: every section of the workload file with the design's defaults filled in.
+///
+/// Values here are already checked; the engine never re-validates them.
+public struct Configuration: Sendable, Codable, Equatable {
+    public var queue = QueueSettings()
+    public var processPool = ProcessPoolSettings()
+    public var cache = CacheSettings()
+    public var memory = MemorySettings()
+    public var flags = FeatureFlags()
+    public var phases: [PhaseSpec] = []
+    public var tasks: [TaskSpec] = []
+    /// Where the workload came from ("built-in demo" or a path), for headers and reports.
+    public var source: String = "defaults"
+
+    public init() {}
+}
+
+public struct QueueSettings: Sendable, Codable, Equatable {
+    public var maxSize = 10_000
+    public var maxConcurrency = 100
+    public var taskTimeout: Duration = .seconds(30)
+    public init() {}
+}
+
+public struct ProcessPoolSettings: Sendable, Codable, Equatable {
+    public var min = 3
+    public var max = 10
+    public var idleTimeout: Duration = .seconds(30)
+    public init() {}
+}
+
+public struct CacheSettings: Sendable, Codable, Equatable {
+    public var maxEntries = 1000
+    public var ttl: Duration = .seconds(300)
+    public var directory = ".cybernetic/cache"
+    public var remote: String? = nil
+    public init() {}
+}
+
+public struct MemorySettings: Sendable, Codable, Equatable {
+    public var smallBlocks = 256
+    public var mediumBlocks = 128
+    public var largeBlocks = 64
+    public init() {}
+}
+
+/// How a command is started: a string goes through `/bin/sh -c`, an array is exec'd as it is.
+public enum CommandLine: Sendable, Codable, Equatable, CustomStringConvertible {
+    case shell(String)
+    case argv([String])
+
+    /// The argv that is actually executed.
+    public var argv: [String] {
+        switch self {
+        case .shell(let script): ["/bin/sh", "-c", script]
+        case .argv(let argv): argv
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .shell(let script): script
+        case .argv(let argv): argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+        }
+    }
+}
+
+public struct PhaseSpec: Sendable, Codable, Equatable {
+    public var name: String
+    public var run: CommandLine
+    public var dependsOn: [String] = []
+    public var timeout: Duration? = nil
+    public var health: String? = nil
+    public var rollback: CommandLine? = nil
+
+    public init(name: String, run: CommandLine, dependsOn: [String] = [], timeout: Duration? = nil,
+                health: String? = nil, rollback: CommandLine? = nil) {
+        self.name = name
+        self.run = run
+        self.dependsOn = dependsOn
+        self.timeout = timeout
+        self.health = health
+        self.rollback = rollback
+    }
+}
+
+public enum TaskPriority: String, Sendable, Codable, CaseIterable, Comparable {
+    case low, normal, high, critical
+
+    var rank: Int { Self.allCases.firstIndex(of: self)! }
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+}
+
+/// One environment entry of a task: `NAME` passes the caller's value through, `NAME=VALUE` sets it.
+public struct EnvironmentEntry: Sendable, Codable, Equatable {
+    public var name: String
+    public var value: String?
+
+    public init(name: String, value: String? = nil) {
+        self.name = name
+        self.value = value
+    }
+}
+
+public struct TaskSpec: Sendable, Codable, Equatable {
+    public var name: String
+    public var run: CommandLine
+    public var priority: TaskPriority = .normal
+    public var cache = true
+    public var inputs: [String] = []
+    public var env: [EnvironmentEntry] = []
+    /// Interval between repetitions; `nil` runs the task back to back.
+    public var every: Duration? = nil
+    /// How many times to run; `nil` means forever (only allowed together with `every`).
+    public var count: Int? = 1
+    public var timeout: Duration? = nil
+
+    public init(name: String, run: CommandLine) {
+        self.name = name
+        self.run = run
+    }
+}

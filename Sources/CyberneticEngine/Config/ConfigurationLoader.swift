@@ -1,0 +1,233 @@
+import Foundation
+import TOMLKit
+
+/// Turns workload-file text into a validated `Configuration`, or a `ConfigurationError` listing
+/// every problem found (unknown keys with suggestions, wrong types, out-of-range numbers,
+/// duplicate names, unknown dependencies, cycles).
+public enum ConfigurationLoader {
+    static let sections = ["queue", "process_pool", "cache", "memory", "flags", "phase", "task"]
+    static let queueKeys = ["max_size", "max_concurrency", "task_timeout"]
+    static let poolKeys = ["min", "max", "idle_timeout"]
+    static let cacheKeys = ["max_entries", "ttl", "dir", "remote"]
+    static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
+    static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback"]
+    static let taskKeys = ["name", "run", "priority", "cache", "inputs", "env", "every", "count", "timeout"]
+
+    static let day: Duration = .seconds(86_400)
+
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
+            throw ConfigurationError(source: path, issues: [.init(key: "", line: nil, message: reason)])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigurationError(source: path, issues: [.init(key: "", line: nil, message: "the file is not UTF-8 text")])
+        }
+        return try parse(text, source: path)
+    }
+
+    public static func parse(_ text: String, source: String = "workload") throws(ConfigurationError) -> Configuration {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(source: source, issues: [
+                .init(key: "", line: error.source.begin.line, message: "TOML syntax error: \(error.description)"),
+            ])
+        } catch {
+            throw ConfigurationError(source: source, issues: [.init(key: "", line: nil, message: "\(error)")])
+        }
+
+        let lines = SourceLines(text: text)
+        let collector = IssueCollector()
+        var config = Configuration()
+        config.source = source
+        let top = TableReader(root, displayPath: "", tableID: "", lines: lines, collector: collector)
+        top.rejectUnknownKeys(allowed: sections)
+
+        if let queue = section("queue", root, lines, collector) {
+            config.queue.maxSize = queue.int("max_size", in: 1...10_000_000) ?? config.queue.maxSize
+            config.queue.maxConcurrency = queue.int("max_concurrency", in: 1...10_000) ?? config.queue.maxConcurrency
+            config.queue.taskTimeout = queue.duration("task_timeout", in: .milliseconds(1)...day) ?? config.queue.taskTimeout
+            queue.rejectUnknownKeys(allowed: queueKeys)
+        }
+        if let pool = section("process_pool", root, lines, collector) {
+            config.processPool.min = pool.int("min", in: 0...1000) ?? config.processPool.min
+            config.processPool.max = pool.int("max", in: 1...1000) ?? config.processPool.max
+            config.processPool.idleTimeout = pool.duration("idle_timeout", in: .milliseconds(1)...day) ?? config.processPool.idleTimeout
+            if config.processPool.min > config.processPool.max {
+                pool.fail("min", "min (\(config.processPool.min)) must not exceed max (\(config.processPool.max))")
+            }
+            pool.rejectUnknownKeys(allowed: poolKeys)
+        }
+        if let cache = section("cache", root, lines, collector) {
+            config.cache.maxEntries = cache.int("max_entries", in: 0...10_000_000) ?? config.cache.maxEntries
+            config.cache.ttl = cache.duration("ttl", in: .milliseconds(1)...(day * 30)) ?? config.cache.ttl
+            config.cache.directory = cache.string("dir") ?? config.cache.directory
+            if let remote = cache.string("remote") {
+                if remote.hasPrefix("http://") || remote.hasPrefix("https://"), URL(string: remote)?.host != nil {
+                    config.cache.remote = remote
+                } else {
+                    cache.fail("remote", "'\(remote)' is not an http:// or https:// URL")
+                }
+            }
+            cache.rejectUnknownKeys(allowed: cacheKeys)
+        }
+        if let memory = section("memory", root, lines, collector) {
+            config.memory.smallBlocks = memory.int("small_blocks", in: 0...1_000_000) ?? config.memory.smallBlocks
+            config.memory.mediumBlocks = memory.int("medium_blocks", in: 0...1_000_000) ?? config.memory.mediumBlocks
+            config.memory.largeBlocks = memory.int("large_blocks", in: 0...1_000_000) ?? config.memory.largeBlocks
+            memory.rejectUnknownKeys(allowed: memoryKeys)
+        }
+        if let flags = section("flags", root, lines, collector) {
+            let names = FeatureFlag.allCases.map(\.rawValue)
+            for flag in FeatureFlag.allCases {
+                if let value = flags.bool(flag.rawValue) { config.flags[flag] = value }
+            }
+            flags.rejectUnknownKeys(allowed: names)
+        }
+        config.phases = arrayOfTables("phase", root, lines, collector).compactMap(readPhase)
+        config.tasks = arrayOfTables("task", root, lines, collector).compactMap(readTask)
+        checkNames(config, lines: lines, collector: collector)
+        checkDependencies(config.phases, lines: lines, collector: collector)
+
+        if !collector.issues.isEmpty {
+            throw ConfigurationError(source: source, issues: collector.issues)
+        }
+        return config
+    }
+
+    private static func section(_ name: String, _ root: TOMLTable, _ lines: SourceLines,
+                                _ collector: IssueCollector) -> TableReader? {
+        guard let raw = root[name] else { return nil }
+        guard let table = raw.table else {
+            collector.add(key: name, line: lines.line(table: "", key: name),
+                          message: "expected a table ([\(name)]), got \(raw.type)")
+            return nil
+        }
+        return TableReader(table, displayPath: name, tableID: name, lines: lines, collector: collector)
+    }
+
+    private static func arrayOfTables(_ name: String, _ root: TOMLTable, _ lines: SourceLines,
+                                      _ collector: IssueCollector) -> [TableReader] {
+        guard let raw = root[name] else { return [] }
+        guard let array = raw.array else {
+            collector.add(key: name, line: lines.line(table: name) ?? lines.line(table: "", key: name),
+                          message: "expected an array of tables: write [[\(name)]], not [\(name)]")
+            return []
+        }
+        return array.enumerated().compactMap { index, element in
+            guard let table = element.table else {
+                collector.add(key: "\(name)[\(index + 1)]", line: lines.line(table: "", key: name),
+                              message: "expected a table, got \(element.type)")
+                return nil
+            }
+            let label = table["name"]?.string.map { "\(name) \"\($0)\"" } ?? "\(name)[\(index + 1)]"
+            return TableReader(table, displayPath: label, tableID: "\(name)#\(index)", lines: lines, collector: collector)
+        }
+    }
+
+    private static func readPhase(_ reader: TableReader) -> PhaseSpec? {
+        reader.rejectUnknownKeys(allowed: phaseKeys)
+        let name = requiredName(reader)
+        let run = required(reader, "run") { reader.command("run") }
+        let dependsOn = reader.stringArray("depends_on") ?? []
+        let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
+        let health = reader.string("health")
+        let rollback = reader.command("rollback")
+        guard let name, let run else { return nil }
+        return PhaseSpec(name: name, run: run, dependsOn: dependsOn, timeout: timeout, health: health, rollback: rollback)
+    }
+
+    private static func readTask(_ reader: TableReader) -> TaskSpec? {
+        reader.rejectUnknownKeys(allowed: taskKeys)
+        let name = requiredName(reader)
+        let run = required(reader, "run") { reader.command("run") }
+        var priority = TaskPriority.normal
+        if let text = reader.string("priority") {
+            if let value = TaskPriority(rawValue: text) {
+                priority = value
+            } else {
+                reader.fail("priority", "unknown priority '\(text)'" + Suggestions.hint(for: text, in: TaskPriority.allCases.map(\.rawValue)))
+            }
+        }
+        let env = (reader.stringArray("env") ?? []).compactMap { entry -> EnvironmentEntry? in
+            let parts = entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0])
+            guard isEnvironmentName(name) else {
+                reader.fail("env", "'\(entry)' is not NAME or NAME=VALUE with NAME made of letters, digits and _")
+                return nil
+            }
+            return EnvironmentEntry(name: name, value: parts.count == 2 ? String(parts[1]) : nil)
+        }
+        let every = reader.duration("every", in: .milliseconds(10)...day)
+        let count = reader.int("count", in: 1...10_000_000)
+        let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
+        let cache = reader.bool("cache")
+        let inputs = reader.stringArray("inputs") ?? []
+        for pattern in inputs where pattern.trimmingWhitespace().isEmpty {
+            reader.fail("inputs", "empty glob pattern")
+        }
+        guard let name, let run else { return nil }
+        var task = TaskSpec(name: name, run: run)
+        task.priority = priority
+        task.cache = cache ?? true
+        task.inputs = inputs
+        task.env = env
+        task.every = every
+        task.count = count ?? (every == nil ? 1 : nil)
+        task.timeout = timeout
+        return task
+    }
+
+    private static func requiredName(_ reader: TableReader) -> String? {
+        guard let name = required(reader, "name", { reader.string("name") }) else { return nil }
+        if name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            reader.fail("name", "must be at most 64 printable characters")
+            return nil
+        }
+        return name
+    }
+
+    private static func required<T>(_ reader: TableReader, _ key: String, _ read: () -> T?) -> T? {
+        guard reader.table[key] != nil else {
+            reader.collector.add(key: "\(reader.displayPath).\(key)", line: reader.lines.line(table: reader.tableID),
+                                 message: "missing required key '\(key)'")
+            return nil
+        }
+        return read()
+    }
+
+    static func isEnvironmentName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+    }
+
+    private static func checkNames(_ config: Configuration, lines: SourceLines, collector: IssueCollector) {
+        for (kind, names) in [("phase", config.phases.map(\.name)), ("task", config.tasks.map(\.name))] {
+            var seen: Set<String> = []
+            for (index, name) in names.enumerated() where !seen.insert(name).inserted {
+                collector.add(key: "\(kind) \"\(name)\".name", line: lines.line(table: "\(kind)#\(index)", key: "name"),
+                              message: "duplicate \(kind) name '\(name)'")
+            }
+        }
+    }
+
+    private static func checkDependencies(_ phases: [PhaseSpec], lines: SourceLines, collector: IssueCollector) {
+        let names = phases.map(\.name)
+        for (index, phase) in phases.enumerated() {
+            for dependency in phase.dependsOn where !names.contains(dependency) || dependency == phase.name {
+                let message = dependency == phase.name
+                    ? "phase '\(phase.name)' depends on itself"
+                    : "unknown phase '\(dependency)'" + Suggestions.hint(for: dependency, in: names)
+                collector.add(key: "phase \"\(phase.name)\".depends_on", line: lines.line(table: "phase#\(index)", key: "depends_on"),
+                              message: message)
+            }
+        }
+        if let cycle = DependencyGraph(phases).firstCycle() {
+            let index = phases.firstIndex { $0.name == cycle[0] } ?? 0
+            collector.add(key: "phase \"\(cycle[0])\".depends_on", line: lines.line(table: "phase#\(index)", key: "depends_on"),
+                          message: "dependency cycle: " + cycle.joined(separator: " -> "))
+        }
+    }
+}

@@ -1,0 +1,5 @@
+import Subprocess
+import TOMLKit
+import Collections
+import Histogram
+import ServiceLifecycle

@@ -1,0 +1,208 @@
+import Foundation
+
+/// Everything a front end shows, taken at one moment under one lock, so no number in it is torn.
+///
+/// Every pane has its own field group; groups whose subsystem has not landed yet hold zeros and
+/// empty lists rather than being absent, so front ends and report readers never special-case them.
+public struct EngineSnapshot: Sendable, Codable, Equatable {
+    public var sequence: UInt64
+    public var time: Date
+    public var state: EngineState
+    public var uptimeMs: Int64
+    public var source: String
+    public var intakePaused: Bool
+    public var totals: Totals
+    public var tasks: [TaskStats]
+    public var startup: StartupSnapshot
+    public var memory: MemorySnapshot
+    public var processPool: ProcessPoolSnapshot
+    public var cache: CacheSnapshot
+    public var queue: QueueSnapshot
+    public var optimizations: OptimizationsSnapshot
+    /// Newest last; at most `EventLog.capacity`.
+    public var events: [EngineEvent]
+}
+
+public enum EngineState: String, Sendable, Codable {
+    /// Start-up phases are running.
+    case starting
+    /// Tasks are scheduled or running.
+    case running
+    /// Nothing is running and nothing more is scheduled.
+    case idle
+    /// Start-up failed; no task will run.
+    case failed
+    case stopping
+    case stopped
+}
+
+/// Run accounting. Invariant: `submitted == completed + failed + timedOut + rejected + cancelled + inFlight + queued`,
+/// and once the engine has stopped the last two are zero.
+public struct Totals: Sendable, Codable, Equatable {
+    public var submitted = 0
+    public var completed = 0
+    public var failed = 0
+    public var timedOut = 0
+    public var rejected = 0
+    public var cancelled = 0
+
+    public init() {}
+
+    public var finished: Int { completed + failed + timedOut + rejected + cancelled }
+}
+
+public struct TaskStats: Sendable, Codable, Equatable {
+    public var name: String
+    public var command: String
+    public var runs = 0
+    public var failures = 0
+    public var timeouts = 0
+    public var lastExitCode: Int? = nil
+    public var cacheHits = 0
+    public var running = 0
+    public var lastDurationMs: Int64? = nil
+    public var totalDurationMs: Int64 = 0
+    /// The end of the last failed run's stderr, sanitized, for CI logs and JUnit.
+    public var lastFailure: String? = nil
+
+    public init(name: String, command: String) {
+        self.name = name
+        self.command = command
+    }
+}
+
+public struct QueueSnapshot: Sendable, Codable, Equatable {
+    public var depth = 0
+    public var maxDepth = 0
+    public var capacity = 0
+    public var inFlight = 0
+    public var limit = 0
+    public var waitMs = Percentiles()
+    public var runMs = Percentiles()
+    public init() {}
+}
+
+public struct Percentiles: Sendable, Codable, Equatable {
+    public var p50: Double = 0
+    public var p95: Double = 0
+    public var p99: Double = 0
+    public init(p50: Double = 0, p95: Double = 0, p99: Double = 0) {
+        self.p50 = p50
+        self.p95 = p95
+        self.p99 = p99
+    }
+}
+
+public struct StartupSnapshot: Sendable, Codable, Equatable {
+    public var state: StartupState = .pending
+    public var totalMs: Int64 = 0
+    public var criticalPath: [String] = []
+    public var phases: [PhaseStatus] = []
+    public init() {}
+}
+
+public enum StartupState: String, Sendable, Codable {
+    case pending, starting, ready, failed, rolledBack = "rolled-back"
+}
+
+public struct PhaseStatus: Sendable, Codable, Equatable {
+    public var name: String
+    public var dependsOn: [String]
+    public var state: PhaseState
+    public var startMs: Int64?
+    public var durationMs: Int64?
+    public var error: String?
+
+    public init(name: String, dependsOn: [String], state: PhaseState = .pending) {
+        self.name = name
+        self.dependsOn = dependsOn
+        self.state = state
+    }
+}
+
+public enum PhaseState: String, Sendable, Codable {
+    case pending, running, checking, succeeded, failed, timedOut = "timed-out", skipped, rollingBack = "rolling-back", rolledBack = "rolled-back"
+}
+
+public struct MemorySnapshot: Sendable, Codable, Equatable {
+    public var classes: [MemoryClassStats] = []
+    public init() {}
+}
+
+public struct MemoryClassStats: Sendable, Codable, Equatable {
+    public var name: String
+    public var blockSize: Int
+    public var capacity: Int
+    public var inUse = 0
+    public var highWater = 0
+    public var overflow = 0
+
+    public init(name: String, blockSize: Int, capacity: Int) {
+        self.name = name
+        self.blockSize = blockSize
+        self.capacity = capacity
+    }
+}
+
+public struct ProcessPoolSnapshot: Sendable, Codable, Equatable {
+    public var runtimes: [RuntimeStats] = []
+    public init() {}
+}
+
+public struct RuntimeStats: Sendable, Codable, Equatable {
+    public var runtime: String
+    public var warm = 0
+    public var busy = 0
+    public var spawned = 0
+    public var crashes = 0
+    public init(runtime: String) { self.runtime = runtime }
+}
+
+public struct CacheSnapshot: Sendable, Codable, Equatable {
+    public var hits = 0
+    public var misses = 0
+    public var hitRate: Double = 0
+    public var tiers: [CacheTierStats] = []
+    public init() {}
+}
+
+public struct CacheTierStats: Sendable, Codable, Equatable {
+    public var name: String
+    public var hits = 0
+    public var misses = 0
+    public var entries = 0
+    public var bytes = 0
+    public init(name: String) { self.name = name }
+}
+
+public struct OptimizationsSnapshot: Sendable, Codable, Equatable {
+    public var flags = FeatureFlags()
+    public var revision = 1
+    public var knownGoodRevision = 1
+    public var revisions: [ConfigRevision] = []
+    public var abTests: [ABTestResult] = []
+    public var decisions: [OptimizerDecision] = []
+    public init() {}
+}
+
+public struct ConfigRevision: Sendable, Codable, Equatable {
+    public var number: Int
+    public var time: Date
+    public var by: String
+    public var changes: [String: Bool]
+    public var note: String?
+}
+
+public struct ABTestResult: Sendable, Codable, Equatable {
+    public var flag: String
+    public var verdict: String
+    public var pValue: Double
+    public var nA: Int
+    public var nB: Int
+}
+
+public struct OptimizerDecision: Sendable, Codable, Equatable {
+    public var action: String
+    public var reason: String
+    public var outcome: String
+}
