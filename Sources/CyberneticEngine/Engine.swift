@@ -1,5 +1,155 @@
-import Subprocess
-import TOMLKit
-import Collections
-import Histogram
+import Foundation
 import ServiceLifecycle
+import Synchronization
+
+/// The one type front ends use: snapshots come out, controls go in.
+///
+/// `run()` boots the start-up phases, then runs the workload's tasks (and anything submitted
+/// later) until `stop()` or a graceful shutdown. It keeps running when idle, so a dashboard can
+/// stay open and submit more work; headless mode stops it when the run is over.
+public final class Engine: Service, Sendable {
+    public let configuration: Configuration
+    let ledger: Mutex<Ledger>
+    let clock = ContinuousClock()
+    let startedAt: ContinuousClock.Instant
+    private let snapshotInterval: Duration
+    private let subscribers = Mutex<(next: Int, continuations: [Int: AsyncStream<EngineSnapshot>.Continuation])>((0, [:]))
+    private let sequence = Atomic<UInt64>(0)
+    private let submissions: (stream: AsyncStream<TaskSpec>, continuation: AsyncStream<TaskSpec>.Continuation)
+    private let stopRequests: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
+
+    public init(configuration: Configuration, snapshotsPerSecond: Double = 10) {
+        self.configuration = configuration
+        ledger = Mutex(Ledger(configuration: configuration))
+        startedAt = clock.now
+        snapshotInterval = .milliseconds(Int64(1000 / max(0.1, min(snapshotsPerSecond, 1000))))
+        submissions = AsyncStream.makeStream(of: TaskSpec.self)
+        stopRequests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Live snapshots at the configured rate. Only the newest is buffered: a slow consumer skips
+    /// frames and never slows the engine. The stream ends after the final snapshot of the run.
+    public func snapshots() -> AsyncStream<EngineSnapshot> {
+        let (stream, continuation) = AsyncStream.makeStream(of: EngineSnapshot.self, bufferingPolicy: .bufferingNewest(1))
+        continuation.yield(snapshot())
+        let stopped = ledger.withLock { $0.lifecycle == .stopped }
+        if stopped {
+            continuation.finish()
+            return stream
+        }
+        let id = subscribers.withLock { state in
+            state.next += 1
+            state.continuations[state.next] = continuation
+            return state.next
+        }
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.continuations.removeValue(forKey: id) }
+        }
+        return stream
+    }
+
+    /// The state right now, taken in one critical section.
+    public func snapshot() -> EngineSnapshot {
+        let number = sequence.add(1, ordering: .relaxed).newValue
+        let uptime = clock.now - startedAt
+        return ledger.withLock { $0.snapshot(sequence: number, uptime: uptime, source: configuration.source) }
+    }
+
+    public func perform(_ control: Control) async throws {
+        switch control {
+        case .setFlag(let name, let value):
+            guard let flag = FeatureFlag(rawValue: name) else { throw EngineError.unknownFlag(name) }
+            ledger.withLock { ledger in
+                var flags = ledger.revisions.flags
+                flags[flag] = value
+                if let revision = ledger.revisions.apply(flags, by: "user") {
+                    ledger.events.append(.info, "flag \(name) \(value ? "on" : "off") (revision \(revision.number))")
+                }
+            }
+        case .rollback:
+            ledger.withLock { ledger in
+                let target = ledger.revisions.knownGood
+                if let revision = ledger.revisions.rollback(by: "user") {
+                    ledger.events.append(.warning, "rolled back to revision \(target) (now revision \(revision.number))")
+                } else {
+                    ledger.events.append(.info, "already at last known-good revision \(target)")
+                }
+            }
+        case .pauseIntake, .resumeIntake:
+            let paused = control == .pauseIntake
+            ledger.withLock { ledger in
+                guard ledger.queue.paused != paused else { return }
+                ledger.queue.paused = paused
+                ledger.queue.grant()
+                ledger.events.append(.info, paused ? "task intake paused" : "task intake resumed")
+            }
+        case .startABTest(let name):
+            guard FeatureFlag(rawValue: name) != nil else { throw EngineError.unknownFlag(name) }
+            throw EngineError.unavailable("A/B tests are not available yet: they arrive with the optimization loop")
+        case .submit(let spec):
+            if admit(spec) { submissions.continuation.yield(spec) }
+        }
+    }
+
+    /// Ends the run: queued runs are cancelled, running commands get SIGTERM then SIGKILL.
+    public func stop() {
+        let first = ledger.withLock { ledger in
+            defer { ledger.stopRequested = true }
+            if !ledger.stopRequested, ledger.lifecycle != .stopped { ledger.lifecycle = .stopping }
+            return !ledger.stopRequested
+        }
+        if first { stopRequests.continuation.yield() }
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.publishLoop() }
+                group.addTask { await self.runWorkload() }
+                for await _ in stopRequests.stream { break }
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+        ledger.withLock { $0.lifecycle = .stopped }
+        let final = snapshot()
+        let continuations = subscribers.withLock { state in
+            defer { state.continuations.removeAll() }
+            return Array(state.continuations.values)
+        }
+        for continuation in continuations {
+            continuation.yield(final)
+            continuation.finish()
+        }
+    }
+
+    private func publishLoop() async {
+        while !Task.isCancelled {
+            let current = snapshot()
+            for continuation in subscribers.withLock({ Array($0.continuations.values) }) {
+                continuation.yield(current)
+            }
+            try? await Task.sleep(for: snapshotInterval)
+        }
+    }
+
+    private func runWorkload() async {
+        let ready = await StartupCoordinator(engine: self).run()
+        guard ready, !Task.isCancelled else { return }
+        let tasks = configuration.tasks
+        ledger.withLock { ledger in
+            ledger.activeLoops = tasks.count
+            if ledger.lifecycle == .starting { ledger.lifecycle = .running }
+            ledger.events.append(.info, "running \(tasks.count) task\(tasks.count == 1 ? "" : "s")")
+        }
+        await withDiscardingTaskGroup { group in
+            for task in tasks {
+                group.addTask { await self.repeatTask(task) }
+            }
+            for await spec in submissions.stream {
+                group.addTask { await self.runAdmitted(spec) }
+            }
+        }
+    }
+}

@@ -134,6 +134,11 @@ public enum ConfigurationLoader {
         let dependsOn = reader.stringArray("depends_on") ?? []
         let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
         let health = reader.string("health")
+        if let health, health.hasPrefix("http://") || health.hasPrefix("https://") {
+            reader.fail("health", "HTTP probes are not supported yet; use a command such as \"curl -fsS \(health)\"")
+        } else if let health, health.hasPrefix("tcp://"), HealthCheck(health).isCommand {
+            reader.fail("health", "'\(health)' is not tcp://HOST:PORT")
+        }
         let rollback = reader.command("rollback")
         guard let name, let run else { return nil }
         return PhaseSpec(name: name, run: run, dependsOn: dependsOn, timeout: timeout, health: health, rollback: rollback)

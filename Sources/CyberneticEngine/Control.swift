@@ -1,0 +1,23 @@
+/// What a front end can ask of the engine. `Codable`, so a remote front end can send it over a socket.
+public enum Control: Sendable, Codable, Equatable {
+    case setFlag(String, Bool)
+    case rollback
+    case pauseIntake
+    case resumeIntake
+    case startABTest(String)
+    case submit(TaskSpec)
+}
+
+public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownFlag(String)
+    case unavailable(String)
+
+    public var description: String {
+        switch self {
+        case .unknownFlag(let name):
+            "unknown flag '\(name)'" + Suggestions.hint(for: name, in: FeatureFlag.allCases.map(\.rawValue))
+        case .unavailable(let reason):
+            reason
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Collections
+import Foundation
+import Histogram
+
+/// All mutable engine state that snapshots read. It lives behind one lock in `Engine`, which is
+/// what makes every snapshot consistent: it is built in a single critical section.
+struct Ledger: Sendable {
+    var lifecycle: EngineState = .starting
+    var stopRequested = false
+    var totals = Totals()
+    var tasks: [String: TaskStats] = [:]
+    var taskOrder: [String] = []
+    /// Repeating task loops that still have runs to submit.
+    var activeLoops = 0
+    var startup = StartupSnapshot()
+    var queue = QueueState()
+    var memory = MemorySnapshot()
+    var processPool = ProcessPoolSnapshot()
+    var cache = CacheSnapshot()
+    var revisions: RevisionHistory
+    var events = EventLog()
+    var waitMicros = Histogram<UInt64>(highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .two)
+    var runMicros = Histogram<UInt64>(highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .two)
+
+    init(configuration: Configuration) {
+        revisions = RevisionHistory(initial: configuration.flags)
+        queue.capacity = configuration.queue.maxSize
+        queue.limit = configuration.queue.maxConcurrency
+        memory.classes = [
+            MemoryClassStats(name: "small", blockSize: 1024, capacity: configuration.memory.smallBlocks),
+            MemoryClassStats(name: "medium", blockSize: 10 * 1024, capacity: configuration.memory.mediumBlocks),
+            MemoryClassStats(name: "large", blockSize: 64 * 1024, capacity: configuration.memory.largeBlocks),
+        ]
+        startup.phases = configuration.phases.map { PhaseStatus(name: $0.name, dependsOn: $0.dependsOn) }
+        for task in configuration.tasks { register(task) }
+    }
+
+    mutating func register(_ task: TaskSpec) {
+        guard tasks[task.name] == nil else { return }
+        tasks[task.name] = TaskStats(name: task.name, command: SafeText.line(task.run.description))
+        taskOrder.append(task.name)
+    }
+
+    /// The lifecycle state as front ends should see it: idle once nothing is left to do.
+    var visibleState: EngineState {
+        guard lifecycle == .running else { return lifecycle }
+        let busy = activeLoops > 0 || queue.inFlight > 0 || queue.pending > 0
+        return busy ? .running : .idle
+    }
+
+    func snapshot(sequence: UInt64, uptime: Duration, source: String) -> EngineSnapshot {
+        var queueSnapshot = QueueSnapshot()
+        queueSnapshot.depth = queue.pending
+        queueSnapshot.maxDepth = queue.maxDepth
+        queueSnapshot.capacity = queue.capacity
+        queueSnapshot.inFlight = queue.inFlight
+        queueSnapshot.limit = queue.limit
+        queueSnapshot.waitMs = Self.percentiles(waitMicros)
+        queueSnapshot.runMs = Self.percentiles(runMicros)
+        var cacheSnapshot = cache
+        let lookups = cache.hits + cache.misses
+        cacheSnapshot.hitRate = lookups == 0 ? 0 : Double(cache.hits) / Double(lookups)
+        return EngineSnapshot(
+            sequence: sequence,
+            time: Date(),
+            state: visibleState,
+            uptimeMs: uptime.milliseconds,
+            source: source,
+            intakePaused: queue.paused,
+            totals: totals,
+            tasks: taskOrder.compactMap { tasks[$0] },
+            startup: startup,
+            memory: memory,
+            processPool: processPool,
+            cache: cacheSnapshot,
+            queue: queueSnapshot,
+            optimizations: revisions.snapshot,
+            events: Array(events.events)
+        )
+    }
+
+    static func percentiles(_ histogram: Histogram<UInt64>) -> Percentiles {
+        guard histogram.totalCount > 0 else { return Percentiles() }
+        func ms(_ p: Double) -> Double { (Double(histogram.valueAtPercentile(p)) / 1000 * 100).rounded() / 100 }
+        return Percentiles(p50: ms(50), p95: ms(95), p99: ms(99))
+    }
+}
