@@ -1,0 +1,136 @@
+import CyberneticEngine
+import Foundation
+import Synchronization
+import UnixSignals
+
+/// Runs the engine without a terminal UI: one line per notable event, a status line every few
+/// seconds, a summary, and the JSON / JUnit reports. Nothing it prints contains escape codes.
+struct HeadlessRunner {
+    struct Options {
+        var duration: Double?
+        var report: String?
+        var junit: String?
+        var abFlag: String?
+        var failOnRegression = false
+        var statusInterval: Double = 5
+    }
+
+    let engine: Engine
+    let options: Options
+
+    func run() async -> Int32 {
+        let configuration = engine.configuration
+        Console.out("cybernetic: running \(configuration.source) headless: \(configuration.phases.count) phases, \(configuration.tasks.count) tasks")
+        let stopReason = StopReason()
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+
+        let final: EngineSnapshot = await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await engine.run() }
+            group.addTask {
+                for await signal in signals {
+                    stopReason.set(signal == .sigint ? "interrupted (SIGINT)" : "terminated (SIGTERM)",
+                                   code: signal == .sigint ? 130 : 143)
+                    engine.stop()
+                }
+            }
+            if let duration = options.duration {
+                group.addTask {
+                    try? await Task.sleep(for: .milliseconds(Int64(duration * 1000)))
+                    if !Task.isCancelled {
+                        stopReason.set("duration", code: nil)
+                        engine.stop()
+                    }
+                }
+            }
+            if let flag = options.abFlag {
+                do {
+                    try await engine.perform(.startABTest(flag))
+                } catch {
+                    Console.error("cybernetic: --ab \(flag): \(error)")
+                    stopReason.set("usage error", code: 2)
+                    engine.stop()
+                }
+            }
+            let printer = EventPrinter(statusInterval: options.statusInterval)
+            var last = engine.snapshot()
+            for await snapshot in engine.snapshots() {
+                printer.consume(snapshot)
+                last = snapshot
+                if snapshot.state == .idle {
+                    stopReason.set("idle", code: nil)
+                    engine.stop()
+                } else if snapshot.state == .failed {
+                    stopReason.set("startup failed", code: nil)
+                    engine.stop()
+                }
+            }
+            printer.consume(last)
+            group.cancelAll()
+            return last
+        }
+
+        let code = exitCode(for: final, forced: stopReason.code)
+        printSummary(final, reason: stopReason.reason, code: code)
+        writeReports(final, code: code, reason: stopReason.reason)
+        return code
+    }
+
+    private func exitCode(for snapshot: EngineSnapshot, forced: Int32?) -> Int32 {
+        if let forced { return forced }
+        if snapshot.startup.state == .failed || snapshot.startup.state == .rolledBack { return 1 }
+        if snapshot.totals.failed + snapshot.totals.timedOut + snapshot.totals.rejected > 0 { return 1 }
+        if options.failOnRegression && snapshot.optimizations.abTests.contains(where: { $0.verdict == "worse" }) { return 3 }
+        return 0
+    }
+
+    private func printSummary(_ snapshot: EngineSnapshot, reason: String, code: Int32) {
+        let t = snapshot.totals
+        let seconds = String(format: "%.1f", Double(snapshot.uptimeMs) / 1000)
+        Console.out("""
+        cybernetic: finished after \(seconds) s (\(reason)), exit \(code)
+          tasks: \(t.submitted) submitted, \(t.completed) completed, \(t.failed) failed, \(t.timedOut) timed out, \(t.rejected) rejected, \(t.cancelled) cancelled
+        """)
+        let startup = snapshot.startup
+        if !startup.phases.isEmpty {
+            let path = startup.criticalPath.isEmpty ? "" : ", critical path \(startup.criticalPath.joined(separator: " -> "))"
+            Console.out("  start-up: \(startup.state.rawValue) in \(startup.totalMs) ms\(path)")
+        }
+        let q = snapshot.queue
+        Console.out("  latency ms: wait p50 \(q.waitMs.p50) p95 \(q.waitMs.p95) p99 \(q.waitMs.p99); run p50 \(q.runMs.p50) p95 \(q.runMs.p95) p99 \(q.runMs.p99); max queue depth \(q.maxDepth)")
+        let failing = snapshot.tasks.filter { $0.failures > 0 }
+        if !failing.isEmpty {
+            Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))
+        }
+    }
+
+    private func writeReports(_ snapshot: EngineSnapshot, code: Int32, reason: String) {
+        if let path = options.report {
+            do {
+                try RunReport(snapshot: snapshot, exitCode: code, reason: reason).json().write(to: URL(fileURLWithPath: path), options: .atomic)
+                Console.out("  report: \(path)")
+            } catch {
+                Console.error("cybernetic: cannot write the report to \(path): \(error.localizedDescription)")
+            }
+        }
+        if let path = options.junit {
+            do {
+                try Data(JUnitReport.xml(for: snapshot).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                Console.out("  junit: \(path)")
+            } catch {
+                Console.error("cybernetic: cannot write the JUnit file to \(path): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// Why the run ended; the first reason set wins.
+final class StopReason: Sendable {
+    private let state = Mutex<(reason: String, code: Int32?)?>(nil)
+
+    func set(_ reason: String, code: Int32?) {
+        state.withLock { if $0 == nil { $0 = (reason, code) } }
+    }
+
+    var reason: String { state.withLock { $0?.reason ?? "stopped" } }
+    var code: Int32? { state.withLock { $0?.code } }
+}
