@@ -14,6 +14,12 @@ public struct ConfigurationIssue: Sendable, Equatable, CustomStringConvertible {
         let place = line.map { "line \($0): " } ?? ""
         return key.isEmpty ? "\(place)\(message)" : "\(place)\(key): \(message)"
     }
+
+    /// `file:line: key: message`, the form editors and CI logs turn into links.
+    public func located(in source: String) -> String {
+        let place = line.map { "\(source):\($0)" } ?? source
+        return key.isEmpty ? "\(place): \(message)" : "\(place): \(key): \(message)"
+    }
 }
 
 /// Every problem found in a workload file, not only the first, sorted by line.
@@ -28,7 +34,7 @@ public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         let count = issues.count == 1 ? "1 error" : "\(issues.count) errors"
-        return "\(source): \(count)\n" + issues.map { "  \(source):\($0)" }.joined(separator: "\n")
+        return issues.map { $0.located(in: source) }.joined(separator: "\n") + "\n\(source): \(count)"
     }
 }
 

@@ -86,9 +86,12 @@ public enum ConfigurationLoader {
             }
             flags.rejectUnknownKeys(allowed: names)
         }
-        config.phases = arrayOfTables("phase", root, lines, collector).compactMap(readPhase)
-        config.tasks = arrayOfTables("task", root, lines, collector).compactMap(readTask)
-        checkNames(config, lines: lines, collector: collector)
+        let phaseTables = arrayOfTables("phase", root, lines, collector)
+        let taskTables = arrayOfTables("task", root, lines, collector)
+        config.phases = phaseTables.compactMap(readPhase)
+        config.tasks = taskTables.compactMap(readTask)
+        checkDuplicateNames("phase", phaseTables)
+        checkDuplicateNames("task", taskTables)
         checkDependencies(config.phases, lines: lines, collector: collector)
 
         if !collector.issues.isEmpty {
@@ -208,13 +211,12 @@ public enum ConfigurationLoader {
         return name.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
     }
 
-    private static func checkNames(_ config: Configuration, lines: SourceLines, collector: IssueCollector) {
-        for (kind, names) in [("phase", config.phases.map(\.name)), ("task", config.tasks.map(\.name))] {
-            var seen: Set<String> = []
-            for (index, name) in names.enumerated() where !seen.insert(name).inserted {
-                collector.add(key: "\(kind) \"\(name)\".name", line: lines.line(table: "\(kind)#\(index)", key: "name"),
-                              message: "duplicate \(kind) name '\(name)'")
-            }
+    /// Checked on the raw tables, so a duplicate is found even when the first entry has other errors.
+    private static func checkDuplicateNames(_ kind: String, _ readers: [TableReader]) {
+        var seen: Set<String> = []
+        for reader in readers {
+            guard let name = reader.table["name"]?.string else { continue }
+            if !seen.insert(name).inserted { reader.fail("name", "duplicate \(kind) name '\(name)'") }
         }
     }
 

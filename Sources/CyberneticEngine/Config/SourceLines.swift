@@ -36,7 +36,8 @@ struct SourceLines {
     func line(table: String) -> Int? { headers[table] }
 
     func line(table: String, key: String) -> Int? {
-        keys[table.isEmpty ? key : "\(table).\(key)"] ?? headers[table]
+        if table.isEmpty { return keys[key] ?? headers[key] }
+        return keys["\(table).\(key)"] ?? headers[table]
     }
 
     private static func headerName(_ rest: Substring) -> String {

@@ -118,6 +118,20 @@ public struct PhaseStatus: Sendable, Codable, Equatable {
         self.dependsOn = dependsOn
         self.state = state
     }
+
+    private enum CodingKeys: String, CodingKey { case name, dependsOn, state, startMs, durationMs, error }
+
+    /// Writes absent values as `null` (the report contract shows `"error": null`), so readers
+    /// can index the keys without checking for them.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(dependsOn, forKey: .dependsOn)
+        try container.encode(state, forKey: .state)
+        try container.encode(startMs, forKey: .startMs)
+        try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(error, forKey: .error)
+    }
 }
 
 public enum PhaseState: String, Sendable, Codable {

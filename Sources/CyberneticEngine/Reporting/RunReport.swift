@@ -19,6 +19,25 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var lastDurationMs: Int64?
         public var totalDurationMs: Int64
         public var lastFailure: String?
+
+        private enum CodingKeys: String, CodingKey {
+            case name, command, runs, failures, timeouts, lastExitCode, cacheHits, lastDurationMs, totalDurationMs, lastFailure
+        }
+
+        /// Absent values are written as `null`, as the report contract shows them.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(name, forKey: .name)
+            try c.encode(command, forKey: .command)
+            try c.encode(runs, forKey: .runs)
+            try c.encode(failures, forKey: .failures)
+            try c.encode(timeouts, forKey: .timeouts)
+            try c.encode(lastExitCode, forKey: .lastExitCode)
+            try c.encode(cacheHits, forKey: .cacheHits)
+            try c.encode(lastDurationMs, forKey: .lastDurationMs)
+            try c.encode(totalDurationMs, forKey: .totalDurationMs)
+            try c.encode(lastFailure, forKey: .lastFailure)
+        }
     }
 
     public struct Event: Sendable, Codable, Equatable {
