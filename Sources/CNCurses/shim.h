@@ -7,6 +7,9 @@
 #endif
 
 #include <locale.h>
+#include <langinfo.h>
+#include <string.h>
+#include <wchar.h>
 #include <ncursesw/curses.h>
 
 // Swift cannot see C macros with arguments nor the mutable globals ncurses exports,
@@ -41,6 +44,45 @@ static inline int cn_put_wchar(int y, int x, wchar_t ch, attr_t attrs, short pai
     wchar_t text[2] = { ch, L'\0' };
     setcchar(&cell, text, attrs, pair, NULL);
     return mvadd_wch(y, x, &cell);
+}
+
+static inline int cn_key_home(void) { return KEY_HOME; }
+static inline int cn_key_end(void) { return KEY_END; }
+static inline int cn_key_enter(void) { return KEY_ENTER; }
+static inline int cn_key_backspace(void) { return KEY_BACKSPACE; }
+static inline int cn_key_code_yes(void) { return KEY_CODE_YES; }
+static inline int cn_ok(void) { return OK; }
+
+/// Reads one key (the caller sets nodelay). Returns ERR when there is none, KEY_CODE_YES with a
+/// function-key code in *out, or OK with a character in *out.
+static inline int cn_get_key(WINDOW *w, int *out) {
+    wint_t ch = 0;
+    int rc = wget_wch(w, &ch);
+    *out = (int)ch;
+    return rc;
+}
+
+/// Like cn_put_wchar, but with an int color pair, so pairs above 32767 (extended colors,
+/// direct-color terminals) work.
+static inline int cn_put_wchar_ext(int y, int x, wchar_t ch, attr_t attrs, int pair) {
+    cchar_t cell;
+    wchar_t text[2] = { ch, L'\0' };
+    setcchar(&cell, text, attrs, 0, &pair);
+    return mvadd_wch(y, x, &cell);
+}
+
+/// Opens the controlling terminal read-write, for newterm: the dashboard talks to the terminal
+/// even when stdin is redirected.
+static inline FILE *cn_open_tty(void) { return fopen("/dev/tty", "r+"); }
+
+/// Columns a character takes in the current locale: the same answer ncurses uses, so the canvas
+/// and the screen agree on where every cell is.
+static inline int cn_wcwidth(unsigned int c) { return wcwidth((wchar_t)c); }
+
+/// Whether the current locale's character set is UTF-8 (after setlocale).
+static inline int cn_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
 }
 
 #endif

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CyberneticEngine
+import CyberneticTUI
 import Foundation
 
 struct RunCommand: AsyncParsableCommand {
@@ -58,7 +59,11 @@ struct RunCommand: AsyncParsableCommand {
         if !headless && !Console.stdoutIsTerminal {
             Console.error("cybernetic: stdout is not a terminal; running headless")
         } else if !headless {
-            Console.error("cybernetic: the interactive dashboard is not built yet; running headless")
+            let theme: Theme
+            do { theme = try InteractiveRunner.loadTheme(self.theme) } catch { throw ExitCode(2) }
+            if let code = await InteractiveRunner(configuration: configuration, theme: theme).run() {
+                throw ExitCode(code)
+            }
         }
         let runner = HeadlessRunner(
             engine: Engine(configuration: configuration),

@@ -1,0 +1,52 @@
+import CyberneticEngine
+
+/// The warm process pool: how much of it is busy over time, and per runtime how many spares
+/// wait, how many work, how many were started and how many crashed.
+public struct ProcessPoolPane: Pane {
+    public init() {}
+    public var id: PaneID { .processPool }
+    public var borderKey: String { "proc_box" }
+    public var minimumHeight: Int { 4 }
+
+    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 1 + 3 + 1 + max(1, snapshot.processPool.runtimes.count) }
+    public func cursorRange(_ snapshot: EngineSnapshot) -> Int { snapshot.processPool.runtimes.count }
+
+    public func note(_ input: PaneInput) -> String? {
+        input.snapshot.optimizations.flags[.processPool] ? nil : "process_pool off"
+    }
+
+    public func drawContent(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {
+        guard rect.height > 0 else { return }
+        let runtimes = input.snapshot.processPool.runtimes
+        let theme = context.theme
+        let use = Histories.poolUse(input.snapshot.processPool)
+        let busy = runtimes.reduce(0) { $0 + $1.busy }
+        let warm = runtimes.reduce(0) { $0 + $1.warm }
+        let spawned = runtimes.reduce(0) { $0 + $1.spawned }
+        let crashes = runtimes.reduce(0) { $0 + $1.crashes }
+        drawPairs([("use", Format.percent(use), nil), ("busy", "\(busy)", nil), ("warm", "\(warm)", nil),
+                   ("spawned", Format.count(spawned), nil), ("crashes", "\(crashes)", crashes > 0 ? theme.error : nil)],
+                  in: &canvas, rect.row(0), context)
+        let tableRows = runtimes.isEmpty ? 1 : 1 + runtimes.count
+        let spare = rect.height - 1 - tableRows
+        let graphHeight = spare >= 1 ? min(spare, 8) : (rect.height >= 2 ? 1 : 0)
+        let graphRect = rect.rows(from: 1, count: graphHeight)
+        drawGraph(input.histories.poolUse, maximum: 100, gradient: theme.gradient("cpu"), scale: "100%",
+                  in: &canvas, graphRect, context)
+        let tableRect = rect.rows(from: 1 + graphRect.height, count: rect.height - 1 - graphRect.height)
+        guard tableRect.height > 0 else { return }
+        if runtimes.isEmpty {
+            canvas.text("no runtime started yet", x: tableRect.x, y: tableRect.y, style: theme.inactive,
+                        maxWidth: tableRect.width)
+            return
+        }
+        Table(columns: [.init("runtime"), .init("warm", width: 5, alignment: .right), .init("busy", width: 5, alignment: .right),
+                        .init("spawned", width: 8, alignment: .right), .init("crashes", width: 8, alignment: .right)],
+              rows: runtimes.map { r in
+                  [.init(SafeText.line(r.runtime)), .init("\(r.warm)"), .init("\(r.busy)"), .init(Format.count(r.spawned)),
+                   .init("\(r.crashes)", style: r.crashes > 0 ? theme.error : nil)]
+              },
+              selected: input.focused ? input.cursor : nil)
+            .draw(in: &canvas, tableRect, context)
+    }
+}

@@ -1,0 +1,34 @@
+/// A horizontal bar, htop's Meter and btop's meter in one: each filled cell takes the gradient's
+/// color at its position, so a nearly full bar visibly reaches the hot end of the gradient.
+public struct Meter {
+    public var fraction: Double
+    public var gradient: Gradient
+
+    public init(fraction: Double, gradient: Gradient) {
+        self.fraction = fraction.isFinite ? min(max(fraction, 0), 1) : 0
+        self.gradient = gradient
+    }
+
+    /// Cells filled out of `width`: any non-zero value shows at least one cell, so "a little"
+    /// never looks like "nothing".
+    public static func filled(_ fraction: Double, width: Int) -> Int {
+        guard width > 0, fraction > 0 else { return 0 }
+        return min(width, max(1, Int((fraction * Double(width)).rounded())))
+    }
+
+    public func draw(in canvas: inout Canvas, _ rect: Rect, _ context: RenderContext) {
+        guard rect.width > 0, rect.height > 0 else { return }
+        let g = context.glyphs
+        let fill = Self.filled(fraction, width: rect.width)
+        let empty = context.colors ? g.meterEmpty : g.meterEmptyMono
+        for i in 0..<rect.width {
+            let x = rect.x + i
+            if i < fill {
+                let t = rect.width == 1 ? 1 : Double(i) / Double(rect.width - 1)
+                canvas.put(g.meterFull, x: x, y: rect.y, style: Style(fg: gradient.at(t), bg: context.theme.bg))
+            } else {
+                canvas.put(empty, x: x, y: rect.y, style: context.theme.meterBackground)
+            }
+        }
+    }
+}
