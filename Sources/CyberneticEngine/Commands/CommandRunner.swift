@@ -112,9 +112,15 @@ public enum CommandRunner {
                         output: .sequence,
                         error: .sequence
                     ) { execution in
-                        async let err: Void = capture.drain(execution.standardError, fd: 2)
-                        try await capture.drain(execution.standardOutput, fd: 1)
-                        try await err
+                        let group = ProcessGroup(id: execution.processIdentifier.value)
+                        capture.setGroup(group)
+                        try await withThrowingTaskGroup(of: Void.self) { tasks in
+                            tasks.addTask { await group.reapLeftoversAfterLeaderExits(grace: request.gracePeriod) }
+                            async let err: Void = capture.drain(execution.standardError, fd: 2)
+                            try await capture.drain(execution.standardOutput, fd: 1)
+                            try await err
+                            tasks.cancelAll()
+                        }
                     }
                     switch result.terminationStatus {
                     case .exited(let code): return .exited(code)
@@ -139,6 +145,8 @@ public enum CommandRunner {
             if let first { return first }
             return .cancelled
         }
+        // The leader is gone; members that ignored SIGTERM or ran in the background are not.
+        if let group = capture.group { await group.terminate(grace: request.gracePeriod) }
         return CommandResult(outcome: outcome, stdout: capture.stdout, stderr: capture.stderr,
                              duration: clock.now - started)
     }
@@ -169,12 +177,16 @@ public enum CommandRunner {
 /// Output collected while a command runs; shared by the stdout and stderr drain loops.
 private final class Capture: Sendable {
     private let tails: Mutex<(stdout: OutputTail, stderr: OutputTail)>
+    private let processGroup = Mutex<ProcessGroup?>(nil)
     let passThrough: Bool
 
     init(limit: Int, passThrough: Bool) {
         tails = Mutex((OutputTail(limit: limit), OutputTail(limit: limit)))
         self.passThrough = passThrough
     }
+
+    var group: ProcessGroup? { processGroup.withLock { $0 } }
+    func setGroup(_ group: ProcessGroup) { processGroup.withLock { $0 = group } }
 
     var stdout: OutputTail { tails.withLock { $0.stdout } }
     var stderr: OutputTail { tails.withLock { $0.stderr } }

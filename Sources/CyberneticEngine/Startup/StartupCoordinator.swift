@@ -56,12 +56,14 @@ struct StartupCoordinator {
             }
             ledger.startup.state = .failed
             ledger.startup.totalMs = total
-            ledger.lifecycle = .failed
             ledger.events.append(.error, "start-up failed: \(failure)")
         }
-        await rollBack(succeeded.reversed())
+        // Rollback must finish even when the run is being stopped, so it does not inherit cancellation.
+        let toUndo = Array(succeeded.reversed())
+        await Task { await rollBack(toUndo) }.value
         engine.ledger.withLock { ledger in
             ledger.startup.state = succeeded.isEmpty ? .failed : .rolledBack
+            ledger.lifecycle = .failed
         }
         return false
     }

@@ -1,0 +1,52 @@
+import CyberneticEngine
+import Foundation
+
+/// Helpers shared by engine tests: build workloads from text and run an engine until idle.
+enum Workload {
+    static func parse(_ text: String) throws -> Configuration {
+        try ConfigurationLoader.parse(text, source: "test")
+    }
+}
+
+extension Engine {
+    /// Runs the engine until its workload is idle (or start-up failed), then stops it and
+    /// returns the final snapshot. Polls the engine, not the clock: no timing assumptions.
+    func runUntilIdle() async throws -> EngineSnapshot {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.run() }
+            group.addTask {
+                while true {
+                    let state = self.snapshot().state
+                    if state == .idle || state == .failed { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                self.stop()
+            }
+            try await group.waitForAll()
+        }
+        return snapshot()
+    }
+
+    /// Waits until `condition` holds for a snapshot.
+    func waitFor(_ condition: (EngineSnapshot) -> Bool) async throws -> EngineSnapshot {
+        while true {
+            let current = snapshot()
+            if condition(current) { return current }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+func processIsAlive(_ pid: Int32) -> Bool {
+    // A zombie still answers kill(0); read its state instead.
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+    guard let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(close, offsetBy: 2)]
+    return state != "Z" && state != "X"
+}
