@@ -1,0 +1,123 @@
+import Foundation
+import Testing
+
+@Suite struct HeadlessTests {
+    @Test func theCIExampleRunsAndWritesCorrectReports() throws {
+        let dir = try temporaryDirectory()
+        let report = dir.appendingPathComponent("r.json"), junit = dir.appendingPathComponent("j.xml")
+        let result = try Binary.run(["--headless", "--until-idle", "--config", "Examples/ci.toml",
+                                     "--report", report.path, "--junit", junit.path])
+        #expect(result.code == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stdout.contains("phase workspace succeeded"))
+        #expect(result.stdout.contains("finished after"))
+        #expect(!result.stdout.contains("\u{1B}"), "no escape codes when stdout is not a terminal")
+
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        for key in ["version", "exit", "totals", "tasks", "startup", "queue", "processPool", "cache", "memory",
+                    "flags", "revisions", "abTests", "decisions", "events"] {
+            #expect(json[key] != nil, "report lacks \(key)")
+        }
+        let totals = try #require(json["totals"] as? [String: Int])
+        #expect(totals["submitted"] == 7)
+        #expect(totals["completed"] == 7)
+        #expect(totals["failed"] == 0)
+        let exit = try #require(json["exit"] as? [String: Any])
+        #expect(exit["code"] as? Int == 0)
+        #expect(exit["reason"] as? String == "idle")
+        let tasks = try #require(json["tasks"] as? [[String: Any]])
+        #expect(tasks.count == 5)
+        #expect(tasks.first { $0["name"] as? String == "smoke" }?["runs"] as? Int == 3)
+        let startup = try #require(json["startup"] as? [String: Any])
+        #expect(startup["state"] as? String == "ready")
+        let phases = try #require(startup["phases"] as? [[String: Any]])
+        #expect(phases.count == 2)
+        #expect(phases.allSatisfy { $0.keys.contains("error") }, "error is present, as null")
+        let memory = try #require(json["memory"] as? [String: Any])
+        #expect((memory["classes"] as? [[String: Any]])?.first?["capacity"] as? Int == 256)
+
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        #expect(xml.components(separatedBy: "<testcase ").count - 1 == 7, "one test case per phase and per task")
+        #expect(xml.contains("tests=\"7\" failures=\"0\""))
+    }
+
+    @Test func aFailingTaskExitsOneAndShowsTheTailOfStderr() throws {
+        let dir = try temporaryDirectory()
+        let junit = dir.appendingPathComponent("j.xml")
+        let result = try Binary.run(["--headless", "--config", "Examples/failing.toml", "--junit", junit.path])
+        #expect(result.code == 1)
+        #expect(result.stdout.contains("task fails failed: exit 3"))
+        #expect(result.stdout.contains("| error: missing semicolon at main.c:12"))
+        #expect(result.stdout.contains("task hangs timed out"))
+        let xml = try String(contentsOf: junit, encoding: .utf8)
+        #expect(xml.contains("<failure message=\"1 of 1 runs failed: exit 3\""))
+        #expect(xml.contains("type=\"timeout\""))
+    }
+
+    @Test func aBrokenWorkloadExitsTwoNamingTheKey() throws {
+        let result = try Binary.run(["--headless", "--config", "Examples/broken.toml"])
+        #expect(result.code == 2)
+        #expect(result.stderr.contains("broken.toml:6: queue.max_concurency: unknown key 'max_concurency'; did you mean 'max_concurrency'?"))
+        #expect(result.stderr.contains("dependency cycle: database -> network -> database"))
+        let check = try Binary.run(["check", "--config", "Examples/broken.toml"])
+        #expect(check.code == 2)
+        #expect(check.stderr.components(separatedBy: "\n").filter { $0.contains("broken.toml:") }.count >= 10)
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        let badFlag = try Binary.run(["--headless", "--flag", "comand_cache=off"])
+        #expect(badFlag.code == 2)
+        #expect(badFlag.stderr.contains("did you mean 'command_cache'"))
+        let badOption = try Binary.run(["--headless", "--no-such-option"])
+        #expect(badOption.code == 2)
+    }
+
+    @Test func flagOverridesReachTheReport() throws {
+        let dir = try temporaryDirectory()
+        let workload = dir.appendingPathComponent("w.toml")
+        try "[[task]]\nname = \"one\"\nrun = \"true\"\n".write(to: workload, atomically: true, encoding: .utf8)
+        let report = dir.appendingPathComponent("r.json")
+        let result = try Binary.run(["--headless", "--config", workload.path, "--flag", "command_cache=off", "--report", report.path])
+        #expect(result.code == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let flags = try #require(json["flags"] as? [String: Bool])
+        #expect(flags["command_cache"] == false)
+        #expect(flags["process_pool"] == true)
+    }
+
+    @Test func withoutATerminalTheDefaultModeFallsBackToHeadless() throws {
+        let dir = try temporaryDirectory()
+        let workload = dir.appendingPathComponent("w.toml")
+        try "[[task]]\nname = \"one\"\nrun = \"echo hi\"\n".write(to: workload, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["--config", workload.path])
+        #expect(result.code == 0)
+        #expect(result.stderr.contains("not a terminal; running headless"))
+        #expect(result.stdout.contains("1 submitted, 1 completed"))
+    }
+
+    @Test func durationStopsARunThatNeverGoesIdle() throws {
+        let dir = try temporaryDirectory()
+        let workload = dir.appendingPathComponent("w.toml")
+        try "[[task]]\nname = \"forever\"\nrun = \"true\"\nevery = \"100ms\"\n".write(to: workload, atomically: true, encoding: .utf8)
+        let report = dir.appendingPathComponent("r.json")
+        let result = try Binary.run(["--headless", "--config", workload.path, "--duration", "1", "--report", report.path])
+        #expect(result.code == 0)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        #expect((json["exit"] as? [String: Any])?["reason"] as? String == "duration")
+        let totals = try #require(json["totals"] as? [String: Int])
+        #expect(totals["completed"]! >= 1)
+        #expect(totals["submitted"] == totals["completed"]! + totals["cancelled"]!)
+    }
+
+    @Test func execRunsOneCommandAndExitsWithItsCode() throws {
+        let ok = try Binary.run(["exec", "--", "sh", "-c", "echo out; echo err >&2; exit 5"])
+        #expect(ok.code == 5)
+        #expect(ok.stdout == "out\n")
+        #expect(ok.stderr == "err\n")
+        let missing = try Binary.run(["exec", "--", "no-such-command-xyz"])
+        #expect(missing.code == 127)
+        #expect(missing.stderr.contains("command not found: no-such-command-xyz"))
+        let stats = try Binary.run(["exec", "--stats", "--", "true"])
+        #expect(stats.code == 0)
+        #expect(stats.stderr.contains("exit 0 in"))
+    }
+}
