@@ -75,6 +75,7 @@ public struct Dashboard: Sendable {
         case .idle, .stopped: theme.highlight
         case .failed: theme.error
         }
+        // In order of importance; a segment that does not fit is left out and the next tried.
         var segments: [[(String, Style)]] = [
             [("\(g.running) ", stateStyle), (s.state.rawValue, stateStyle.bolded)],
             [("up ", theme.graphText), (Format.uptime(ms: s.uptimeMs), theme.text)],
@@ -83,21 +84,21 @@ public struct Dashboard: Sendable {
                    : [(" good \(s.optimizations.knownGoodRevision)", theme.warning)]),
             [("tasks ", theme.graphText), ("\(Format.count(s.totals.completed)) done", theme.ok),
              (" \(Format.count(s.totals.failed + s.totals.timedOut)) failed",
-              s.totals.failed + s.totals.timedOut > 0 ? theme.error : theme.graphText),
-             (s.queue.inFlight > 0 ? " \(s.queue.inFlight) running" : "", theme.graphText)],
+              s.totals.failed + s.totals.timedOut > 0 ? theme.error : theme.graphText)],
         ]
+        if s.queue.inFlight > 0 { segments.append([("\(s.queue.inFlight) running", theme.graphText)]) }
         if s.intakePaused { segments.insert([("PAUSED", theme.warning)], at: 1) }
         segments.append([(SafeText.line(s.source), theme.inactive)])
-        let right = themeName.map { "theme \($0)" } ?? ""
-        let limit = row.maxX - Canvas.displayWidth(right) - 2
         for segment in segments {
             let width = segment.reduce(0) { $0 + Canvas.displayWidth($1.0) }
-            if x + width > limit { break }
+            if x + width > row.maxX - 1 { continue }
             for (text, style) in segment { x += canvas.text(text, x: x, y: row.y, style: style) }
-            x += 3
+            x += 2
         }
-        if !right.isEmpty, row.maxX - Canvas.displayWidth(right) - 1 > x {
-            canvas.text(right, x: row.maxX - Canvas.displayWidth(right) - 1, y: row.y, style: theme.inactive)
+        if let themeName {
+            let right = "theme \(themeName)"
+            let width = Canvas.displayWidth(right)
+            if row.maxX - width - 1 > x { canvas.text(right, x: row.maxX - width - 1, y: row.y, style: theme.inactive) }
         }
     }
 

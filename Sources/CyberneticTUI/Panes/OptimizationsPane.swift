@@ -16,7 +16,7 @@ public struct OptimizationsPane: Pane {
 
     public func note(_ input: PaneInput) -> String? {
         let o = input.snapshot.optimizations
-        return "rev \(o.revision)" + (o.revision == o.knownGoodRevision ? "" : " · good \(o.knownGoodRevision)")
+        return "rev \(o.revision)" + (o.revision == o.knownGoodRevision ? "" : ", good \(o.knownGoodRevision)")
     }
 
     public func drawContent(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {

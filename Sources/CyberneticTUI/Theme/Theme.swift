@@ -27,9 +27,17 @@ public struct Theme: Sendable, Equatable {
                  mid: color(prefix + "_mid"), end: color(prefix + "_end"))
     }
 
-    /// This theme's values laid over `base`: btop's "missing keys come from the default".
+    /// This theme's values laid over `base`: btop's "missing keys come from the default". A
+    /// gradient is taken whole: a file that sets only `cpu_start` and `cpu_end` means a two-color
+    /// gradient, not one with the default theme's `cpu_mid` in the middle.
     public func filling(from base: Theme) -> Theme {
-        Theme(name: name, values: base.values.merging(values) { _, own in own })
+        var merged = base.values.merging(values) { _, own in own }
+        let parts = ["_start", "_mid", "_end"]
+        let prefixes = Set(values.keys.compactMap { key in parts.first { key.hasSuffix($0) }.map { String(key.dropLast($0.count)) } })
+        for prefix in prefixes {
+            for part in parts where values[prefix + part] == nil { merged[prefix + part] = nil }
+        }
+        return Theme(name: name, values: merged)
     }
 
     // Roles the widgets use, named after btop's keys.

@@ -1,0 +1,137 @@
+@testable import CyberneticEngine
+import CyberneticTUI
+import Testing
+
+@Suite("Panes render from a hand-built snapshot")
+struct PaneTests {
+    @Test("every pane shows its contract title and its number in the border")
+    func titles() {
+        for id in PaneID.allCases {
+            let text = Fixture.render(id).plainText
+            let top = text.split(separator: "\n").first.map(String.init) ?? ""
+            #expect(top.contains("\(id.rawValue) \(id.title)"), "\(id.title): \(top)")
+        }
+    }
+
+    @Test("Startup: phases, durations, critical path and the failed phase's error")
+    func startup() {
+        let text = Fixture.render(.startup, width: 70).plainText
+        #expect(text.contains("ready in 1.23s"))
+        #expect(text.contains("critical: core → database"))
+        #expect(text.contains("database"))
+        #expect(text.contains("612ms"))
+        #expect(text.contains("✗ cache-warm"))
+        #expect(text.contains("cache-warm: exit 3: warm-up failed"))
+    }
+
+    @Test("Memory: blocks in use of capacity, high water, overflow")
+    func memory() {
+        let canvas = Fixture.render(.memory, width: 70)
+        let row = canvas.line(1)
+        #expect(row.contains("small"))
+        #expect(row.contains("37/256"))
+        #expect(row.contains("hw 99"))
+        #expect(row.contains("ovf 4"))
+        // 37 of 256 is about 14%: the meter is mostly empty.
+        let filled = row.filter { $0 == "■" }.count
+        let empty = row.filter { $0 == "·" }.count
+        #expect(filled > 0 && filled < empty, "\(row)")
+    }
+
+    @Test("Process Pool: use, busy, warm, crashes and the runtime table")
+    func processPool() {
+        let text = Fixture.render(.processPool, width: 70, height: 12).plainText
+        #expect(text.contains("use 40.0%"))
+        #expect(text.contains("busy 2"))
+        #expect(text.contains("warm 3"))
+        #expect(text.contains("crashes 1"))
+        #expect(text.contains("node"))
+        #expect(text.contains("17"))
+    }
+
+    @Test("Cache: hit rate, hits, misses and tiers")
+    func cache() {
+        let text = Fixture.render(.cache, width: 70, height: 12).plainText
+        #expect(text.contains("hit rate 67.3%"))
+        #expect(text.contains("hits 673"))
+        #expect(text.contains("misses 327"))
+        #expect(text.contains("memory"))
+        #expect(text.contains("5.0M"))
+    }
+
+    @Test("Queue: depth of capacity, concurrency, percentiles, tasks; paused shows")
+    func queue() {
+        var snapshot = Fixture.snapshot()
+        var text = Fixture.render(.queue, width: 80, height: 20, snapshot: snapshot).plainText
+        #expect(text.contains("depth 5/100"))
+        #expect(text.contains("running 4/8"))
+        #expect(text.contains("max 23"))
+        #expect(text.contains("p95 7.2"))
+        #expect(text.contains("p99 880"))
+        #expect(text.contains("lint"))
+        #expect(text.contains("eslint src"))
+        #expect(!text.contains("PAUSED"))
+        snapshot.intakePaused = true
+        text = Fixture.render(.queue, width: 80, height: 20, snapshot: snapshot).plainText
+        #expect(text.contains("PAUSED"))
+        #expect(text.contains("intake paused"))
+    }
+
+    @Test("Optimizations: numbered flags with their state, revisions, A/B results")
+    func optimizations() {
+        let text = Fixture.render(.optimizations, width: 60, height: 20).plainText
+        #expect(text.contains("1 ✓ command_cache"))
+        #expect(text.contains("3 ✗ npx_fast_path"))
+        let npx = text.split(separator: "\n").first { $0.contains("npx_fast_path") } ?? ""
+        #expect(npx.contains("off"))
+        #expect(text.contains("rev 3, good 2"))
+        #expect(text.contains("revision 3"))
+        #expect(text.contains("command_cache better p=0.0001 n=40/41"))
+        #expect(text.contains("#3 user: npx_fast_path off"))
+    }
+
+    @Test("Events: newest at the bottom, level, stderr detail; scrolling back shows older lines")
+    func events() {
+        let events = (1...30).map { Fixture.event(UInt64($0), "event number \($0)") }
+        let snapshot = Fixture.snapshot(events: events)
+        let following = Fixture.render(.events, width: 60, height: 7, snapshot: snapshot)
+        #expect(following.line(5).contains("event number 30"))
+        #expect(!following.plainText.contains("event number 20"))
+        let back = Fixture.render(.events, width: 60, height: 7, snapshot: snapshot, focused: true, cursor: 10)
+        #expect(back.line(5).contains("event number 20"))
+        #expect(back.plainText.contains("scrolled back 10"))
+        let detail = Fixture.render(.events, width: 60, height: 7).plainText
+        #expect(detail.contains("error task build failed (exit 2)"))
+        #expect(detail.contains("ld: symbol not found"))
+    }
+
+    @Test("a pane with nothing to show says so instead of drawing zeros as data")
+    func emptyState() {
+        var snapshot = Fixture.snapshot()
+        snapshot.processPool.runtimes = []
+        snapshot.cache.tiers = []
+        snapshot.startup.phases = []
+        #expect(Fixture.render(.processPool, snapshot: snapshot).plainText.contains("no runtime started yet"))
+        #expect(Fixture.render(.cache, snapshot: snapshot).plainText.contains("no cache lookups yet"))
+        #expect(Fixture.render(.startup, snapshot: snapshot).plainText.contains("no start-up phases"))
+    }
+
+    @Test("graphs draw the TUI's own history in braille")
+    func graphs() {
+        var histories = Histories()
+        var snapshot = Fixture.snapshot()
+        for i in 0..<40 {
+            snapshot.sequence = UInt64(100 + i)
+            snapshot.uptimeMs = Int64(i) * 250
+            snapshot.queue.depth = i % 10
+            snapshot.cache.hitRate = Double(i) / 40
+            histories.record(snapshot)
+        }
+        #expect(histories.queueDepth.values.count == 40)
+        let text = Fixture.render(.queue, width: 60, height: 14, snapshot: snapshot, histories: histories).plainText
+        let braille = text.unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }
+        #expect(braille.count > 20)
+        let cache = Fixture.render(.cache, width: 60, height: 12, snapshot: snapshot, histories: histories).plainText
+        #expect(cache.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
+    }
+}
