@@ -6,6 +6,8 @@ public enum Control: Sendable, Codable, Equatable {
     case resumeIntake
     case startABTest(String)
     case submit(TaskSpec)
+    /// Sets the concurrency limit now (`scale(to:)`); an adaptive limit carries on from there.
+    case setConcurrency(Int)
 }
 
 public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {

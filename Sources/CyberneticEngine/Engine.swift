@@ -15,7 +15,7 @@ public final class Engine: Service, Sendable {
     private let snapshotInterval: Duration
     private let subscribers = Mutex<(next: Int, continuations: [Int: AsyncStream<EngineSnapshot>.Continuation])>((0, [:]))
     private let sequence = Atomic<UInt64>(0)
-    private let submissions: (stream: AsyncStream<TaskSpec>, continuation: AsyncStream<TaskSpec>.Continuation)
+    private let submissions: (stream: AsyncStream<(TaskSpec, UInt64)>, continuation: AsyncStream<(TaskSpec, UInt64)>.Continuation)
     private let stopRequests: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
     public init(configuration: Configuration, snapshotsPerSecond: Double = 10) {
@@ -23,7 +23,7 @@ public final class Engine: Service, Sendable {
         ledger = Mutex(Ledger(configuration: configuration))
         startedAt = clock.now
         snapshotInterval = .milliseconds(Int64(1000 / max(0.1, min(snapshotsPerSecond, 1000))))
-        submissions = AsyncStream.makeStream(of: TaskSpec.self)
+        submissions = AsyncStream.makeStream(of: (TaskSpec, UInt64).self)
         stopRequests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -48,11 +48,13 @@ public final class Engine: Service, Sendable {
         return stream
     }
 
-    /// The state right now, taken in one critical section.
+    /// The state right now. The ledger is copied in one short critical section (its storage is
+    /// copy-on-write, so that is cheap) and the snapshot, percentiles included, is built from the
+    /// copy after the lock is released: consistent, without making running tasks wait for it.
     public func snapshot() -> EngineSnapshot {
         let number = sequence.add(1, ordering: .relaxed).newValue
-        let uptime = clock.now - startedAt
-        return ledger.withLock { $0.snapshot(sequence: number, uptime: uptime, source: configuration.source) }
+        let (state, uptime) = ledger.withLock { ($0, clock.now - startedAt) }
+        return state.snapshot(sequence: number, uptime: uptime, source: configuration.source)
     }
 
     public func perform(_ control: Control) async throws {
@@ -65,6 +67,7 @@ public final class Engine: Service, Sendable {
                 if let revision = ledger.revisions.apply(flags, by: "user") {
                     ledger.events.append(.info, "flag \(name) \(value ? "on" : "off") (revision \(revision.number))")
                 }
+                ledger.syncLimiter(settings: configuration.queue)
             }
         case .rollback:
             ledger.withLock { ledger in
@@ -74,20 +77,26 @@ public final class Engine: Service, Sendable {
                 } else {
                     ledger.events.append(.info, "already at last known-good revision \(target)")
                 }
+                ledger.syncLimiter(settings: configuration.queue)
             }
         case .pauseIntake, .resumeIntake:
             let paused = control == .pauseIntake
             ledger.withLock { ledger in
                 guard ledger.queue.paused != paused else { return }
-                ledger.queue.paused = paused
-                ledger.queue.grant()
+                ledger.queue.setPaused(paused)
                 ledger.events.append(.info, paused ? "task intake paused" : "task intake resumed")
             }
         case .startABTest(let name):
             guard FeatureFlag(rawValue: name) != nil else { throw EngineError.unknownFlag(name) }
             throw EngineError.unavailable("A/B tests are not available yet: they arrive with the optimization loop")
+        case .setConcurrency(let limit):
+            guard limit >= 1 else { throw EngineError.unavailable("the concurrency limit must be at least 1, got \(limit)") }
+            ledger.withLock { ledger in
+                ledger.queue.scale(to: limit)
+                ledger.events.append(.info, "concurrency limit scaled to \(ledger.queue.limit) (\(ledger.queue.limiter.name))")
+            }
         case .submit(let spec):
-            if admit(spec) { submissions.continuation.yield(spec) }
+            if let sequence = admit(spec) { submissions.continuation.yield((spec, sequence)) }
         }
     }
 
@@ -112,7 +121,11 @@ public final class Engine: Service, Sendable {
         } onGracefulShutdown: {
             self.stop()
         }
-        ledger.withLock { $0.lifecycle = .stopped }
+        ledger.withLock { ledger in
+            // Runs admitted but never picked up (submitted during a failed start-up, say) are cancelled.
+            ledger.totals.cancelled += ledger.queue.cancelAll()
+            ledger.lifecycle = .stopped
+        }
         let final = snapshot()
         let continuations = subscribers.withLock { state in
             defer { state.continuations.removeAll() }
@@ -147,8 +160,8 @@ public final class Engine: Service, Sendable {
             for task in tasks {
                 group.addTask { await self.repeatTask(task) }
             }
-            for await spec in submissions.stream {
-                group.addTask { await self.runAdmitted(spec) }
+            for await (spec, sequence) in submissions.stream {
+                group.addTask { await self.runAdmitted(spec, sequence: sequence) }
             }
         }
     }

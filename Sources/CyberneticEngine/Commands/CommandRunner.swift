@@ -92,7 +92,11 @@ public enum CommandRunner {
                                  stdout: OutputTail(limit: 0), stderr: OutputTail(limit: 0), duration: .zero)
         }
 
-        let executable: Executable = program.contains("/") ? .path(FilePath(program)) : .name(program)
+        guard let resolved = ExecutableLookup.cached(program) else {
+            return CommandResult(outcome: .failedToStart("command not found: \(program)"), stdout: OutputTail(limit: 0),
+                                 stderr: OutputTail(limit: 0), duration: clock.now - started)
+        }
+        let executable = Executable.path(FilePath(resolved))
         let options = sessionOptions(gracePeriod: request.gracePeriod)
         let environment = Environment.inherit.updating(Dictionary(uniqueKeysWithValues: request.environment.map {
             (Environment.Key(stringLiteral: $0.key), $0.value)

@@ -19,7 +19,18 @@ public struct QueueSettings: Sendable, Codable, Equatable {
     public var maxSize = 10_000
     public var maxConcurrency = 100
     public var taskTimeout: Duration = .seconds(30)
+    /// The floor an adaptive limit never goes below.
+    public var minConcurrency = 1
+    /// The adaptive algorithm used while `adaptive_concurrency` is on.
+    public var limiter: AdaptiveAlgorithm = .aimd
+    /// How much head start one priority step is worth; a waiting run catches up with higher
+    /// priorities after three steps, so low priority work is never starved.
+    public var aging: Duration = .seconds(10)
     public init() {}
+}
+
+public enum AdaptiveAlgorithm: String, Sendable, Codable, CaseIterable {
+    case aimd, gradient2
 }
 
 public struct ProcessPoolSettings: Sendable, Codable, Equatable {

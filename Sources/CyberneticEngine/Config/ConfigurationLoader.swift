@@ -6,7 +6,7 @@ import TOMLKit
 /// duplicate names, unknown dependencies, cycles).
 public enum ConfigurationLoader {
     static let sections = ["queue", "process_pool", "cache", "memory", "flags", "phase", "task"]
-    static let queueKeys = ["max_size", "max_concurrency", "task_timeout"]
+    static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
@@ -49,6 +49,18 @@ public enum ConfigurationLoader {
             config.queue.maxSize = queue.int("max_size", in: 1...10_000_000) ?? config.queue.maxSize
             config.queue.maxConcurrency = queue.int("max_concurrency", in: 1...10_000) ?? config.queue.maxConcurrency
             config.queue.taskTimeout = queue.duration("task_timeout", in: .milliseconds(1)...day) ?? config.queue.taskTimeout
+            config.queue.minConcurrency = queue.int("min_concurrency", in: 1...10_000) ?? config.queue.minConcurrency
+            config.queue.aging = queue.duration("aging", in: .milliseconds(1)...day) ?? config.queue.aging
+            if let name = queue.string("limiter") {
+                if let algorithm = AdaptiveAlgorithm(rawValue: name) {
+                    config.queue.limiter = algorithm
+                } else {
+                    queue.fail("limiter", "unknown limiter '\(name)'" + Suggestions.hint(for: name, in: AdaptiveAlgorithm.allCases.map(\.rawValue)))
+                }
+            }
+            if config.queue.minConcurrency > config.queue.maxConcurrency {
+                queue.fail("min_concurrency", "min_concurrency (\(config.queue.minConcurrency)) must not exceed max_concurrency (\(config.queue.maxConcurrency))")
+            }
             queue.rejectUnknownKeys(allowed: queueKeys)
         }
         if let pool = section("process_pool", root, lines, collector) {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The workload that runs when no `--config` is given: a small service boot and a CI-like mix of
 /// repeated commands that takes about half a minute, then goes idle. It needs only `sh`; tasks
@@ -99,6 +100,20 @@ public enum DemoWorkload {
 }
 
 public enum ExecutableLookup {
+    private static let resolved = Mutex<[String: String]>([:])
+
+    /// `find` with the answers remembered per name and `PATH`: resolving a name walks `PATH`,
+    /// and the same few programs run thousands of times. A remembered path that has gone away
+    /// is looked up again.
+    public static func cached(_ name: String) -> String? {
+        let path = getenv("PATH").map { String(cString: $0) }
+        let key = "\(name)\u{0}\(path ?? "")"
+        if let hit = resolved.withLock({ $0[key] }), FileManager.default.isExecutableFile(atPath: hit) { return hit }
+        guard let found = find(name, path: path) else { return nil }
+        resolved.withLock { $0[key] = found }
+        return found
+    }
+
     /// The first executable named `name` on `PATH`, as a shell would find it.
     public static func find(_ name: String, path: String? = ProcessInfo.processInfo.environment["PATH"]) -> String? {
         if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) ? name : nil }

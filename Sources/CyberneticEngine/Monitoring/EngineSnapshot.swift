@@ -69,6 +69,26 @@ public struct TaskStats: Sendable, Codable, Equatable {
         self.name = name
         self.command = command
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, command, runs, failures, timeouts, lastExitCode, cacheHits, running, lastDurationMs, totalDurationMs, lastFailure
+    }
+
+    /// Absent values are written as `null`, as the report contract shows them.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(command, forKey: .command)
+        try c.encode(runs, forKey: .runs)
+        try c.encode(failures, forKey: .failures)
+        try c.encode(timeouts, forKey: .timeouts)
+        try c.encode(lastExitCode, forKey: .lastExitCode)
+        try c.encode(cacheHits, forKey: .cacheHits)
+        try c.encode(running, forKey: .running)
+        try c.encode(lastDurationMs, forKey: .lastDurationMs)
+        try c.encode(totalDurationMs, forKey: .totalDurationMs)
+        try c.encode(lastFailure, forKey: .lastFailure)
+    }
 }
 
 public struct QueueSnapshot: Sendable, Codable, Equatable {
@@ -76,10 +96,29 @@ public struct QueueSnapshot: Sendable, Codable, Equatable {
     public var maxDepth = 0
     public var capacity = 0
     public var inFlight = 0
+    /// The most runs ever in flight at once: never above the limit in force at the time.
+    public var maxInFlight = 0
     public var limit = 0
+    /// "static", "aimd" or "gradient2".
+    public var limiter = "static"
+    public var paused = false
+    public var throughputPerSecond: Double = 0
     public var waitMs = Percentiles()
     public var runMs = Percentiles()
+    /// Lowest priority first: low, normal, high, critical.
+    public var byPriority: [PriorityQueueStats] = []
     public init() {}
+}
+
+public struct PriorityQueueStats: Sendable, Codable, Equatable {
+    public var priority: TaskPriority
+    public var depth = 0
+    public var maxDepth = 0
+    public var finished = 0
+    public var waitMs = Percentiles()
+    public var runMs = Percentiles()
+
+    public init(priority: TaskPriority) { self.priority = priority }
 }
 
 public struct Percentiles: Sendable, Codable, Equatable {

@@ -13,19 +13,26 @@ struct Ledger: Sendable {
     /// Repeating task loops that still have runs to submit.
     var activeLoops = 0
     var startup = StartupSnapshot()
-    var queue = QueueState()
+    var queue: QueueState
+    var throughput = Throughput()
     var memory = MemorySnapshot()
     var processPool = ProcessPoolSnapshot()
     var cache = CacheSnapshot()
     var revisions: RevisionHistory
     var events = EventLog()
-    var waitMicros = Histogram<UInt64>(highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .two)
-    var runMicros = Histogram<UInt64>(highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .two)
+    var waitMicros = Self.histogram()
+    var runMicros = Self.histogram()
+    var waitByPriority = TaskPriority.allCases.map { _ in Self.histogram() }
+    var runByPriority = TaskPriority.allCases.map { _ in Self.histogram() }
+    var finishedByPriority = [0, 0, 0, 0]
 
     init(configuration: Configuration) {
         revisions = RevisionHistory(initial: configuration.flags)
-        queue.capacity = configuration.queue.maxSize
-        queue.limit = configuration.queue.maxConcurrency
+        queue = QueueState(
+            capacity: configuration.queue.maxSize,
+            limiter: Limiters.make(adaptive: configuration.flags[.adaptiveConcurrency], settings: configuration.queue),
+            agingStep: configuration.queue.aging.seconds
+        )
         memory.classes = [
             MemoryClassStats(name: "small", blockSize: 1024, capacity: configuration.memory.smallBlocks),
             MemoryClassStats(name: "medium", blockSize: 10 * 1024, capacity: configuration.memory.mediumBlocks),
@@ -44,19 +51,32 @@ struct Ledger: Sendable {
     /// The lifecycle state as front ends should see it: idle once nothing is left to do.
     var visibleState: EngineState {
         guard lifecycle == .running else { return lifecycle }
-        let busy = activeLoops > 0 || queue.inFlight > 0 || queue.pending > 0
+        let busy = activeLoops > 0 || queue.inFlight > 0 || queue.depth > 0
         return busy ? .running : .idle
     }
 
     func snapshot(sequence: UInt64, uptime: Duration, source: String) -> EngineSnapshot {
         var queueSnapshot = QueueSnapshot()
-        queueSnapshot.depth = queue.pending
+        queueSnapshot.depth = queue.depth
         queueSnapshot.maxDepth = queue.maxDepth
         queueSnapshot.capacity = queue.capacity
         queueSnapshot.inFlight = queue.inFlight
+        queueSnapshot.maxInFlight = queue.maxInFlight
         queueSnapshot.limit = queue.limit
+        queueSnapshot.limiter = queue.limiter.name
+        queueSnapshot.paused = queue.paused
+        queueSnapshot.throughputPerSecond = (throughput.perSecond(at: uptime.seconds) * 10).rounded() / 10
         queueSnapshot.waitMs = Self.percentiles(waitMicros)
         queueSnapshot.runMs = Self.percentiles(runMicros)
+        queueSnapshot.byPriority = TaskPriority.allCases.map { priority in
+            var stats = PriorityQueueStats(priority: priority)
+            stats.depth = queue.depthByPriority[priority.rank]
+            stats.maxDepth = queue.maxDepthByPriority[priority.rank]
+            stats.finished = finishedByPriority[priority.rank]
+            stats.waitMs = Self.percentiles(waitByPriority[priority.rank])
+            stats.runMs = Self.percentiles(runByPriority[priority.rank])
+            return stats
+        }
         var cacheSnapshot = cache
         let lookups = cache.hits + cache.misses
         cacheSnapshot.hitRate = lookups == 0 ? 0 : Double(cache.hits) / Double(lookups)
@@ -77,6 +97,18 @@ struct Ledger: Sendable {
             optimizations: revisions.snapshot,
             events: Array(events.events)
         )
+    }
+
+    static func histogram() -> Histogram<UInt64> {
+        Histogram<UInt64>(highestTrackableValue: 86_400_000_000, numberOfSignificantValueDigits: .two)
+    }
+
+    /// Keeps the limiter in step with the `adaptive_concurrency` flag after any revision.
+    mutating func syncLimiter(settings: QueueSettings) {
+        let adaptive = revisions.flags[.adaptiveConcurrency]
+        guard (queue.limiter.name != "static") != adaptive else { return }
+        queue.replaceLimiter(Limiters.make(adaptive: adaptive, settings: settings, startingAt: queue.limit))
+        events.append(.info, "concurrency limit now \(queue.limiter.name) at \(queue.limit)")
     }
 
     static func percentiles(_ histogram: Histogram<UInt64>) -> Percentiles {

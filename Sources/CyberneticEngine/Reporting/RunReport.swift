@@ -8,38 +8,6 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var reason: String
     }
 
-    public struct TaskEntry: Sendable, Codable, Equatable {
-        public var name: String
-        public var command: String
-        public var runs: Int
-        public var failures: Int
-        public var timeouts: Int
-        public var lastExitCode: Int?
-        public var cacheHits: Int
-        public var lastDurationMs: Int64?
-        public var totalDurationMs: Int64
-        public var lastFailure: String?
-
-        private enum CodingKeys: String, CodingKey {
-            case name, command, runs, failures, timeouts, lastExitCode, cacheHits, lastDurationMs, totalDurationMs, lastFailure
-        }
-
-        /// Absent values are written as `null`, as the report contract shows them.
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(name, forKey: .name)
-            try c.encode(command, forKey: .command)
-            try c.encode(runs, forKey: .runs)
-            try c.encode(failures, forKey: .failures)
-            try c.encode(timeouts, forKey: .timeouts)
-            try c.encode(lastExitCode, forKey: .lastExitCode)
-            try c.encode(cacheHits, forKey: .cacheHits)
-            try c.encode(lastDurationMs, forKey: .lastDurationMs)
-            try c.encode(totalDurationMs, forKey: .totalDurationMs)
-            try c.encode(lastFailure, forKey: .lastFailure)
-        }
-    }
-
     public struct Event: Sendable, Codable, Equatable {
         public var time: Date
         public var level: String
@@ -52,7 +20,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var source: String
     public var durationMs: Int64
     public var totals: Totals
-    public var tasks: [TaskEntry]
+    public var tasks: [TaskStats]
     public var startup: StartupSnapshot
     public var queue: QueueSnapshot
     public var processPool: ProcessPoolSnapshot
@@ -69,11 +37,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         source = snapshot.source
         durationMs = snapshot.uptimeMs
         totals = snapshot.totals
-        tasks = snapshot.tasks.map {
-            TaskEntry(name: $0.name, command: $0.command, runs: $0.runs, failures: $0.failures, timeouts: $0.timeouts,
-                      lastExitCode: $0.lastExitCode, cacheHits: $0.cacheHits, lastDurationMs: $0.lastDurationMs,
-                      totalDurationMs: $0.totalDurationMs, lastFailure: $0.lastFailure)
-        }
+        tasks = snapshot.tasks
         startup = snapshot.startup
         queue = snapshot.queue
         processPool = snapshot.processPool

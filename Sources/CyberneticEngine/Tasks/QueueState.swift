@@ -1,36 +1,128 @@
 import Collections
 
-/// Runs waiting for a slot, and how many hold one. Lives inside the engine's `Ledger` so that
-/// queue depth and run totals in one snapshot always agree.
+/// The waiting line and the slots: who runs next, and how many run at once.
+///
+/// A value type so that it can live inside the engine's `Ledger`, under the same lock as the run
+/// totals, which is what keeps queue depth and totals consistent in every snapshot.
+///
+/// Order: a binary heap keyed by *virtual arrival time* — the arrival time minus `agingStep` per
+/// priority rank — and then by sequence number. Equal priorities therefore run in submission
+/// order, a higher priority overtakes lower ones that arrived less than a few aging steps before
+/// it, and a low-priority run that has waited `3 × agingStep` is ahead of any critical run that
+/// arrives after that: aging without ever re-sorting the heap.
 struct QueueState: Sendable {
-    struct Waiter: Sendable {
-        var id: UInt64
-        var continuation: CheckedContinuation<Bool, Never>
+    struct Entry: Comparable, Sendable {
+        var key: Double
+        var sequence: UInt64
+
+        static func < (a: Entry, b: Entry) -> Bool { (a.key, a.sequence) < (b.key, b.sequence) }
     }
 
-    var waiters: Deque<Waiter> = []
-    /// Admitted runs that do not hold a slot yet: the queue depth.
-    var pending = 0
-    var inFlight = 0
-    var limit = 100
-    var capacity = 10_000
-    var maxDepth = 0
-    var paused = false
-    var nextID: UInt64 = 0
+    private var heap = Heap<Entry>()
+    /// The runs in line, by sequence number. A run is in line from admission; its continuation
+    /// arrives when its task starts waiting, which may be after it was already granted a slot.
+    /// A run cancelled while waiting leaves this table at once and its heap entry is skipped.
+    private var waiting: [UInt64: (priority: TaskPriority, continuation: CheckedContinuation<Bool, Never>?, granted: Bool)] = [:]
+    var limiter: any ConcurrencyLimit
+    var agingStep: Double
+    var capacity: Int
+    private(set) var paused = false
+    private var nextSequence: UInt64 = 0
+    /// Admitted runs that do not hold a slot yet, per priority rank.
+    private(set) var depthByPriority = [0, 0, 0, 0]
+    private(set) var maxDepthByPriority = [0, 0, 0, 0]
+    private(set) var maxDepth = 0
+    private(set) var inFlight = 0
+    private(set) var maxInFlight = 0
 
-    /// Hands free slots to waiters in arrival order, unless intake is paused.
+    init(capacity: Int, limiter: any ConcurrencyLimit, agingStep: Double) {
+        self.capacity = capacity
+        self.limiter = limiter
+        self.agingStep = agingStep
+    }
+
+    var depth: Int { depthByPriority.reduce(0, +) }
+    var limit: Int { limiter.limit }
+
+    /// Puts a run in line at `now`; nil when the queue is full (the caller rejects it). Order is
+    /// fixed here, at admission, not when the submitting task gets around to waiting.
+    mutating func admit(_ priority: TaskPriority, now: Double) -> UInt64? {
+        guard depth < capacity else { return nil }
+        nextSequence += 1
+        depthByPriority[priority.rank] += 1
+        maxDepthByPriority[priority.rank] = max(maxDepthByPriority[priority.rank], depthByPriority[priority.rank])
+        maxDepth = max(maxDepth, depth)
+        heap.insert(Entry(key: now - Double(priority.rank) * agingStep, sequence: nextSequence))
+        waiting[nextSequence] = (priority, nil, false)
+        grant()
+        return nextSequence
+    }
+
+    /// Resumes `continuation` with true once run `sequence` holds a slot, false if it was withdrawn.
+    mutating func wait(_ sequence: UInt64, continuation: CheckedContinuation<Bool, Never>) {
+        guard let run = waiting[sequence] else { return continuation.resume(returning: false) }
+        if run.granted {
+            waiting[sequence] = nil
+            continuation.resume(returning: true)
+        } else {
+            waiting[sequence] = (run.priority, continuation, false)
+        }
+    }
+
+    /// Hands free slots to the front of the line, unless intake is paused.
     mutating func grant() {
-        while !paused, inFlight < limit, let waiter = waiters.popFirst() {
+        while !paused, inFlight < limiter.limit, let entry = heap.popMin() {
+            guard let run = waiting[entry.sequence] else { continue }
+            depthByPriority[run.priority.rank] -= 1
             inFlight += 1
-            pending -= 1
-            waiter.continuation.resume(returning: true)
+            maxInFlight = max(maxInFlight, inFlight)
+            if let continuation = run.continuation {
+                waiting[entry.sequence] = nil
+                continuation.resume(returning: true)
+            } else {
+                waiting[entry.sequence] = (run.priority, nil, true)
+            }
         }
     }
 
-    mutating func cancel(_ id: UInt64) {
-        if let index = waiters.firstIndex(where: { $0.id == id }) {
-            pending -= 1
-            waiters.remove(at: index).continuation.resume(returning: false)
+    /// Withdraws a run that has not started; a slot it was already granted goes to the next one.
+    mutating func cancel(_ sequence: UInt64) {
+        guard let run = waiting.removeValue(forKey: sequence) else { return }
+        if run.granted {
+            inFlight -= 1
+            grant()
+        } else {
+            depthByPriority[run.priority.rank] -= 1
         }
+        run.continuation?.resume(returning: false)
+    }
+
+    /// A run gave its slot back after `rtt`; the limit learns from it.
+    mutating func finish(rtt: Duration, dropped: Bool) {
+        limiter.onSample(rtt: rtt, inFlight: inFlight, dropped: dropped)
+        inFlight -= 1
+        grant()
+    }
+
+    /// Withdraws every run still in line, when the engine stops; returns how many there were.
+    mutating func cancelAll() -> Int {
+        let sequences = Array(waiting.keys)
+        for sequence in sequences { cancel(sequence) }
+        return sequences.count
+    }
+
+    mutating func setPaused(_ value: Bool) {
+        paused = value
+        grant()
+    }
+
+    mutating func replaceLimiter(_ new: any ConcurrencyLimit) {
+        limiter = new
+        grant()
+    }
+
+    mutating func scale(to limit: Int) {
+        limiter.scale(to: limit)
+        grant()
     }
 }

@@ -18,44 +18,48 @@ extension Engine {
     }
 
     func execute(_ spec: TaskSpec) async {
-        if admit(spec) { await runAdmitted(spec) }
+        if let sequence = admit(spec) { await runAdmitted(spec, sequence: sequence) }
     }
 
-    /// Counts the submission; rejects it at once when the queue is full.
-    func admit(_ spec: TaskSpec) -> Bool {
-        ledger.withLock { ledger in
+    /// Counts the submission and puts it in line; rejects it at once when the queue is full.
+    func admit(_ spec: TaskSpec) -> UInt64? {
+        let now = (clock.now - startedAt).seconds
+        return ledger.withLock { ledger in
             ledger.register(spec)
             ledger.totals.submitted += 1
-            guard ledger.queue.pending < ledger.queue.capacity else {
-                ledger.totals.rejected += 1
-                ledger.events.append(.error, "task \(spec.name) rejected: queue full (\(ledger.queue.capacity) waiting)")
-                return false
-            }
             guard !ledger.stopRequested else {
                 ledger.totals.cancelled += 1
-                return false
+                return nil
             }
-            ledger.queue.pending += 1
-            ledger.queue.maxDepth = max(ledger.queue.maxDepth, ledger.queue.pending)
-            return true
+            guard let sequence = ledger.queue.admit(spec.priority, now: now) else {
+                ledger.totals.rejected += 1
+                ledger.events.append(.error, "task \(spec.name) rejected: queue full (\(ledger.queue.capacity) waiting)")
+                return nil
+            }
+            return sequence
         }
     }
 
-    func runAdmitted(_ spec: TaskSpec) async {
+    func runAdmitted(_ spec: TaskSpec, sequence: UInt64) async {
         let enqueued = clock.now
-        guard await acquireSlot() else {
+        guard await acquireSlot(sequence) else {
             ledger.withLock { $0.totals.cancelled += 1 }
             return
         }
-        let waited = clock.now - enqueued
+        let waited = UInt64(max(0, (clock.now - enqueued).milliseconds * 1000))
         ledger.withLock { ledger in
             ledger.tasks[spec.name]?.running += 1
-            _ = ledger.waitMicros.record(UInt64(max(0, waited.milliseconds * 1000)))
+            _ = ledger.waitMicros.record(waited)
+            _ = ledger.waitByPriority[spec.priority.rank].record(waited)
         }
         let result = await CommandRunner.run(request(for: spec))
+        let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in
-            ledger.queue.inFlight -= 1
-            ledger.queue.grant()
+            let dropped = result.outcome == .timedOut || (!result.outcome.succeeded && result.outcome != .cancelled)
+            ledger.queue.finish(rtt: result.duration, dropped: dropped)
+            ledger.throughput.record(at: uptime)
+            ledger.finishedByPriority[spec.priority.rank] += 1
+            _ = ledger.runByPriority[spec.priority.rank].record(UInt64(max(0, result.duration.milliseconds * 1000)))
             ledger.record(result, of: spec)
         }
     }
@@ -67,26 +71,17 @@ extension Engine {
                               timeout: spec.timeout ?? configuration.queue.taskTimeout)
     }
 
-    /// Waits for a slot under the concurrency limit. Returns false when cancelled while waiting.
-    private func acquireSlot() async -> Bool {
-        let id = ledger.withLock { ledger -> UInt64 in
-            ledger.queue.nextID += 1
-            return ledger.queue.nextID
-        }
-        return await withTaskCancellationHandler {
+    /// Waits for run `sequence` to get a slot. Returns false when cancelled while waiting.
+    private func acquireSlot(_ sequence: UInt64) async -> Bool {
+        await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 ledger.withLock { ledger in
-                    if Task.isCancelled {
-                        ledger.queue.pending -= 1
-                        continuation.resume(returning: false)
-                        return
-                    }
-                    ledger.queue.waiters.append(.init(id: id, continuation: continuation))
-                    ledger.queue.grant()
+                    if Task.isCancelled { ledger.queue.cancel(sequence) }
+                    ledger.queue.wait(sequence, continuation: continuation)
                 }
             }
         } onCancel: {
-            ledger.withLock { $0.queue.cancel(id) }
+            ledger.withLock { $0.queue.cancel(sequence) }
         }
     }
 }
