@@ -40,6 +40,27 @@ import Testing
         #expect(xml.contains("tests=\"7\" failures=\"0\""))
     }
 
+    @Test func thousandsOfTasksRunThroughTheQueueWithCompleteAccounting() throws {
+        let dir = try temporaryDirectory()
+        let report = dir.appendingPathComponent("r.json")
+        let result = try Binary.run(["--headless", "--config", "Examples/load.toml", "--report", report.path])
+        #expect(result.code == 1, "the workload has failing and timed-out tasks")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let t = try #require(json["totals"] as? [String: Int])
+        #expect(t["submitted"] == 3920)
+        #expect(t["submitted"] == t["completed"]! + t["failed"]! + t["timedOut"]! + t["rejected"]! + t["cancelled"]!)
+        #expect(t["timedOut"] == 20)
+        #expect(t["failed"]! > 0)
+        let queue = try #require(json["queue"] as? [String: Any])
+        #expect((queue["maxInFlight"] as? Int ?? 99) <= 32)
+        #expect(queue["limiter"] as? String == "aimd")
+        let levels = try #require(queue["byPriority"] as? [[String: Any]])
+        #expect(levels.map { $0["priority"] as? String } == ["low", "normal", "high", "critical"])
+        #expect(levels.map { $0["finished"] as? Int } == [420, 1500, 1500, 500])
+        #expect(levels.allSatisfy { ($0["runMs"] as? [String: Double])?["p95"] != nil })
+        #expect(result.stdout.contains("queue: limit"))
+    }
+
     @Test func aFailingTaskExitsOneAndShowsTheTailOfStderr() throws {
         let dir = try temporaryDirectory()
         let junit = dir.appendingPathComponent("j.xml")

@@ -3,9 +3,22 @@ import Foundation
 /// How one task run travels through the engine: admission (or rejection when the queue is full),
 /// a slot under the concurrency limit, the command itself, and the accounting of its outcome.
 extension Engine {
-    /// Runs a workload task `count` times, `every` apart (start to start), or back to back.
+    /// Runs a workload task `count` times: `every` apart (start to start), or, without `every`,
+    /// all submitted at once so that the queue orders them and the limit paces them.
     func repeatTask(_ spec: TaskSpec) async {
         defer { ledger.withLock { $0.activeLoops -= 1 } }
+        if spec.every == nil, let count = spec.count {
+            var admitted: [UInt64] = []
+            for _ in 0..<count where !Task.isCancelled {
+                if let sequence = admit(spec) { admitted.append(sequence) }
+            }
+            await withDiscardingTaskGroup { group in
+                for sequence in admitted {
+                    group.addTask { await self.runAdmitted(spec, sequence: sequence) }
+                }
+            }
+            return
+        }
         var runs = 0
         while !Task.isCancelled, spec.count.map({ runs < $0 }) ?? true {
             let started = clock.now

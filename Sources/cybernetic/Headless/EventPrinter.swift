@@ -40,6 +40,6 @@ final class EventPrinter {
         let paused = s.intakePaused ? " (intake paused)" : ""
         return String(format: "%7.2fs ", Double(s.uptimeMs) / 1000)
             + "STATUS \(s.state.rawValue)\(paused): \(t.completed) ok, \(t.failed) failed, \(t.timedOut) timed out, "
-            + "\(s.queue.inFlight) running, \(s.queue.depth) queued; revision \(s.optimizations.revision)"
+            + "\(s.queue.inFlight)/\(s.queue.limit) running, \(s.queue.depth) queued, \(s.queue.throughputPerSecond)/s; revision \(s.optimizations.revision)"
     }
 }

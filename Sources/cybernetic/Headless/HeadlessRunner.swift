@@ -96,7 +96,11 @@ struct HeadlessRunner {
             Console.out("  start-up: \(startup.state.rawValue) in \(startup.totalMs) ms\(path)")
         }
         let q = snapshot.queue
-        Console.out("  latency ms: wait p50 \(q.waitMs.p50) p95 \(q.waitMs.p95) p99 \(q.waitMs.p99); run p50 \(q.runMs.p50) p95 \(q.runMs.p95) p99 \(q.runMs.p99); max queue depth \(q.maxDepth)")
+        Console.out("  queue: limit \(q.limit) (\(q.limiter)), max in flight \(q.maxInFlight), max depth \(q.maxDepth), \(q.throughputPerSecond)/s recently")
+        Console.out("  latency ms: wait p50 \(q.waitMs.p50) p95 \(q.waitMs.p95) p99 \(q.waitMs.p99); run p50 \(q.runMs.p50) p95 \(q.runMs.p95) p99 \(q.runMs.p99)")
+        for level in q.byPriority.reversed() where level.finished > 0 || level.maxDepth > 0 {
+            Console.out("    \(level.priority.rawValue): \(level.finished) finished, max depth \(level.maxDepth), wait p95 \(level.waitMs.p95) ms, run p95 \(level.runMs.p95) ms")
+        }
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
             Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))
