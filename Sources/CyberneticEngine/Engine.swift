@@ -9,6 +9,8 @@ import Synchronization
 /// stay open and submit more work; headless mode stops it when the run is over.
 public final class Engine: Service, Sendable {
     public let configuration: Configuration
+    /// Runs commands: from the cache, or really (then stores them).
+    public let executor: Executor
     let ledger: Mutex<Ledger>
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
@@ -21,6 +23,7 @@ public final class Engine: Service, Sendable {
     public init(configuration: Configuration, snapshotsPerSecond: Double = 10) {
         self.configuration = configuration
         ledger = Mutex(Ledger(configuration: configuration))
+        executor = Executor(configuration: configuration)
         startedAt = clock.now
         snapshotInterval = .milliseconds(Int64(1000 / max(0.1, min(snapshotsPerSecond, 1000))))
         submissions = AsyncStream.makeStream(of: (TaskSpec, UInt64).self)
@@ -53,8 +56,11 @@ public final class Engine: Service, Sendable {
     /// copy after the lock is released: consistent, without making running tasks wait for it.
     public func snapshot() -> EngineSnapshot {
         let number = sequence.add(1, ordering: .relaxed).newValue
+        let tiers = executor.cache.snapshot()
         let (state, uptime) = ledger.withLock { ($0, clock.now - startedAt) }
-        return state.snapshot(sequence: number, uptime: uptime, source: configuration.source)
+        var snapshot = state.snapshot(sequence: number, uptime: uptime, source: configuration.source)
+        snapshot.cache.tiers = tiers
+        return snapshot
     }
 
     public func perform(_ control: Control) async throws {
@@ -148,6 +154,11 @@ public final class Engine: Service, Sendable {
     }
 
     private func runWorkload() async {
+        do {
+            try executor.cache.open()
+        } catch {
+            ledger.withLock { $0.events.append(.warning, "disk cache at \(configuration.cache.directory) is not usable: \(error)") }
+        }
         let ready = await StartupCoordinator(engine: self).run()
         guard ready, !Task.isCancelled else { return }
         let tasks = configuration.tasks

@@ -35,14 +35,46 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
         let limit = timeout.flatMap(DurationText.parse) ?? .seconds(86_400)
-        let request = CommandRequest(argv: argv, timeout: limit, outputLimit: 0, passThrough: true)
-        let result = await withInterruptForwarding { await CommandRunner.run(request) }
+        let executor = Executor(configuration: Configuration())
+        let cacheOpened = noCache ? nil : Result { try executor.cache.open() }
+        if case .failure(let error) = cacheOpened { Console.error("cybernetic: disk cache unusable: \(error)") }
+        let request = CommandRequest(argv: argv, workingDirectory: FileManager.default.currentDirectoryPath,
+                                     timeout: limit, outputLimit: 64 * 1024, passThrough: true)
+        let policy: Executor.CachePolicy? = noCache ? nil : .init(inputs: inputs)
+        let outcome = await withInterruptForwarding { await executor.run(request, policy: policy) }
+        await executor.cache.flush()
+        let result = outcome.result
         if case .failedToStart(let reason) = result.outcome { Console.error("cybernetic: \(reason)") }
         if result.outcome == .timedOut { Console.error("cybernetic: \(argv[0]) timed out after \(timeout ?? "")") }
-        if stats {
-            let ms = Double(result.duration.milliseconds)
-            Console.error("cybernetic: \(result.outcome.summary) in \(ms) ms · spawned directly · cache: not available yet")
-        }
+        if stats { printStats(outcome, tiers: executor.cache.snapshot()) }
         throw ExitCode(result.outcome.shellExitCode)
+    }
+
+    private func printStats(_ outcome: Executor.Outcome, tiers: [CacheTierStats]) {
+        let result = outcome.result
+        let ms = String(format: "%.2f", result.duration.seconds * 1000)
+        var lines = ["cybernetic: \(result.outcome.summary) in \(ms) ms via \(outcome.path.rawValue)"]
+        if let key = outcome.key {
+            let note = outcome.capped ? "output over the capture limit, not stored"
+                : outcome.stored ? "stored" : outcome.path == .spawned ? "not stored (failed)" : "replayed"
+            lines.append("  cache key \(key.digest.prefix(16)): \(note)")
+        } else {
+            lines.append("  cache: off (--no-cache)")
+        }
+        for tier in outcome.key == nil ? [] : tiers {
+            lines.append("  \(tier.name): \(tier.hits) hits, \(tier.misses) misses, \(tier.entries) entries, \(tier.bytes) bytes, \(tier.discarded) discarded")
+        }
+        lines.append("  output: \(result.stdout.totalBytes) bytes stdout, \(result.stderr.totalBytes) bytes stderr; peak memory \(PeakMemory.megabytes()) MiB")
+        Console.error(lines.joined(separator: "\n"))
+    }
+}
+
+enum PeakMemory {
+    /// The process's peak resident set (VmHWM), in MiB.
+    static func megabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+        return kb / 1024
     }
 }

@@ -25,7 +25,8 @@ enum Binary {
     }
 
     /// Runs the binary to completion with stdout and stderr in files (never a full pipe), stdin closed.
-    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+    static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+                    stdoutToNull: Bool = false) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -38,7 +39,7 @@ enum Binary {
         process.currentDirectoryURL = directory ?? packageRoot
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardOutput = stdoutToNull ? FileHandle.nullDevice : try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
         process.waitUntilExit()

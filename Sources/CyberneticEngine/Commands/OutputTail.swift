@@ -4,6 +4,7 @@ public struct OutputTail: Sendable {
     public let limit: Int
     public private(set) var totalBytes = 0
     private var storage: [UInt8] = []
+    /// Once full, `storage` is a ring and this is where the oldest byte sits.
     private var start = 0
 
     public init(limit: Int) {
@@ -13,20 +14,26 @@ public struct OutputTail: Sendable {
     public var truncated: Bool { totalBytes > limit }
 
     public var bytes: [UInt8] {
-        guard storage.count == limit, start > 0 else { return storage }
+        guard start > 0 else { return storage }
         return Array(storage[start...] + storage[..<start])
     }
 
     public mutating func append(_ chunk: some Collection<UInt8>) {
         totalBytes += chunk.count
-        guard limit > 0 else { return }
-        for byte in chunk.suffix(limit) {
-            if storage.count < limit {
-                storage.append(byte)
-            } else {
-                storage[start] = byte
-                start = (start + 1) % limit
-            }
+        guard limit > 0, !chunk.isEmpty else { return }
+        var incoming = chunk.suffix(limit)[...]
+        if storage.count < limit {
+            let room = limit - storage.count
+            storage.append(contentsOf: incoming.prefix(room))
+            incoming = incoming.dropFirst(room)
+        }
+        // Full: overwrite the oldest bytes in place, in at most two contiguous runs.
+        while !incoming.isEmpty {
+            let run = min(incoming.count, limit - start)
+            let source = incoming.prefix(run)
+            storage.replaceSubrange(start..<(start + run), with: source)
+            incoming = incoming.dropFirst(run)
+            start = (start + run) % limit
         }
     }
 }

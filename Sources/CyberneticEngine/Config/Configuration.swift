@@ -45,6 +45,10 @@ public struct CacheSettings: Sendable, Codable, Equatable {
     public var ttl: Duration = .seconds(300)
     public var directory = ".cybernetic/cache"
     public var remote: String? = nil
+    /// Size cap of the disk tier; least recently used entries go first.
+    public var diskMaxBytes = 1 << 30
+    /// Output kept per stream for a cacheable run; a run that writes more is not cached.
+    public var maxOutputBytes = 16 << 20
     public init() {}
 }
 
@@ -118,6 +122,8 @@ public struct TaskSpec: Sendable, Codable, Equatable {
     public var run: CommandLine
     public var priority: TaskPriority = .normal
     public var cache = true
+    /// Store failed runs too (normally only exit 0 is cached).
+    public var cacheFailures = false
     public var inputs: [String] = []
     public var env: [EnvironmentEntry] = []
     /// Interval between repetitions; `nil` runs the task back to back.

@@ -8,10 +8,10 @@ public enum ConfigurationLoader {
     static let sections = ["queue", "process_pool", "cache", "memory", "flags", "phase", "task"]
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout"]
-    static let cacheKeys = ["max_entries", "ttl", "dir", "remote"]
+    static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback"]
-    static let taskKeys = ["name", "run", "priority", "cache", "inputs", "env", "every", "count", "timeout"]
+    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout"]
 
     static let day: Duration = .seconds(86_400)
 
@@ -76,6 +76,8 @@ public enum ConfigurationLoader {
             config.cache.maxEntries = cache.int("max_entries", in: 0...10_000_000) ?? config.cache.maxEntries
             config.cache.ttl = cache.duration("ttl", in: .milliseconds(1)...(day * 30)) ?? config.cache.ttl
             config.cache.directory = cache.string("dir") ?? config.cache.directory
+            config.cache.diskMaxBytes = cache.size("max_disk", in: 1 << 20...(1 << 40)) ?? config.cache.diskMaxBytes
+            config.cache.maxOutputBytes = cache.size("max_output", in: 1024...(1 << 30)) ?? config.cache.maxOutputBytes
             if let remote = cache.string("remote") {
                 if remote.hasPrefix("http://") || remote.hasPrefix("https://"), URL(string: remote)?.host != nil {
                     config.cache.remote = remote
@@ -184,6 +186,7 @@ public enum ConfigurationLoader {
         let count = reader.int("count", in: 1...10_000_000)
         let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
         let cache = reader.bool("cache")
+        let cacheFailures = reader.bool("cache_failures")
         let inputs = reader.stringArray("inputs") ?? []
         for pattern in inputs where pattern.trimmingWhitespace().isEmpty {
             reader.fail("inputs", "empty glob pattern")
@@ -192,6 +195,7 @@ public enum ConfigurationLoader {
         var task = TaskSpec(name: name, run: run)
         task.priority = priority
         task.cache = cache ?? true
+        task.cacheFailures = cacheFailures ?? false
         task.inputs = inputs
         task.env = env
         task.every = every

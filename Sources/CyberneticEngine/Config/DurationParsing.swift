@@ -59,3 +59,29 @@ extension String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
 }
+
+/// Byte sizes as the workload file writes them: "512KiB", "16MiB", "1GiB", "100MB", or a plain number.
+public enum SizeText {
+    public static func parse(_ text: String) -> Int? {
+        let trimmed = text.trimmingWhitespace()
+        let number = trimmed.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(number), value >= 0 else { return nil }
+        let kib = 1024.0
+        let units: [String: Double] = ["": 1, "B": 1, "K": kib, "KiB": kib, "M": kib * kib, "MiB": kib * kib,
+                                       "G": kib * kib * kib, "GiB": kib * kib * kib, "TiB": kib * kib * kib * kib,
+                                       "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12]
+        guard let scale = units[String(trimmed.dropFirst(number.count)).trimmingWhitespace()] else { return nil }
+        let bytes = value * scale
+        return bytes < Double(Int.max) ? Int(bytes) : nil
+    }
+
+    public static func format(_ bytes: Int) -> String {
+        let units = [(1 << 40, "TiB"), (1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")]
+        for (size, name) in units where bytes >= size && bytes % size == 0 { return "\(bytes / size)\(name)" }
+        for (size, name) in units where bytes >= size {
+            let tenths = Int((Double(bytes) / Double(size) * 10).rounded())
+            return "\(tenths / 10).\(tenths % 10)\(name)"
+        }
+        return "\(bytes)B"
+    }
+}

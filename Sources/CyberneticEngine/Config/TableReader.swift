@@ -80,6 +80,29 @@ final class TableReader {
         return duration
     }
 
+    /// A size: a number of bytes, or a string such as "512KiB", "16MiB", "1GiB" (also KB/MB/GB, powers of 1000).
+    func size(_ key: String, in range: ClosedRange<Int>) -> Int? {
+        guard let raw = table[key] else { return nil }
+        let bytes: Int?
+        if raw.type == .int, let value = raw.int {
+            bytes = value
+        } else if raw.type == .string, let text = raw.string {
+            bytes = SizeText.parse(text)
+            if bytes == nil {
+                fail(key, "'\(text)' is not a size; write it like \"512KiB\", \"16MiB\" or \"1GiB\"")
+                return nil
+            }
+        } else {
+            fail(key, "expected a size such as \"16MiB\", got \(raw.type) \(Self.render(raw))")
+            return nil
+        }
+        guard let bytes, range.contains(bytes) else {
+            fail(key, "must be between \(SizeText.format(range.lowerBound)) and \(SizeText.format(range.upperBound)), got \(Self.render(raw))")
+            return nil
+        }
+        return bytes
+    }
+
     func stringArray(_ key: String) -> [String]? {
         guard let raw = table[key] else { return nil }
         guard let array = raw.array else {

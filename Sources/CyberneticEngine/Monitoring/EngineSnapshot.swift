@@ -212,8 +212,12 @@ public struct RuntimeStats: Sendable, Codable, Equatable {
 }
 
 public struct CacheSnapshot: Sendable, Codable, Equatable {
+    /// Runs answered from any tier, and cacheable runs that had to run.
     public var hits = 0
     public var misses = 0
+    /// Runs stored for next time, and runs not stored because their output was capped.
+    public var stored = 0
+    public var capped = 0
     public var hitRate: Double = 0
     public var tiers: [CacheTierStats] = []
     public init() {}
@@ -225,7 +229,13 @@ public struct CacheTierStats: Sendable, Codable, Equatable {
     public var misses = 0
     public var entries = 0
     public var bytes = 0
+    public var evictions = 0
+    public var expirations = 0
+    /// Entries that failed verification (checksum, digest, truncation) and were deleted, or writes that failed.
+    public var discarded = 0
     public init(name: String) { self.name = name }
+
+    public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }
 }
 
 public struct OptimizationsSnapshot: Sendable, Codable, Equatable {

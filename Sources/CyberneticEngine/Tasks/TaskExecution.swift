@@ -65,9 +65,15 @@ extension Engine {
             _ = ledger.waitMicros.record(waited)
             _ = ledger.waitByPriority[spec.priority.rank].record(waited)
         }
-        let result = await CommandRunner.run(request(for: spec))
+        let flags = ledger.withLock { $0.revisions.flags }
+        let policy: Executor.CachePolicy? = flags[.commandCache] && spec.cache
+            ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, cacheFailures: spec.cacheFailures)
+            : nil
+        let outcome = await executor.run(request(for: spec), policy: policy)
+        let result = outcome.result
         let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in
+            ledger.recordCache(outcome, used: policy != nil, task: spec.name)
             let dropped = result.outcome == .timedOut || (!result.outcome.succeeded && result.outcome != .cancelled)
             ledger.queue.finish(rtt: result.duration, dropped: dropped)
             ledger.throughput.record(at: uptime)
@@ -100,6 +106,22 @@ extension Engine {
 }
 
 extension Ledger {
+    mutating func recordCache(_ outcome: Executor.Outcome, used: Bool, task: String) {
+        guard used else { return }
+        switch outcome.path {
+        case .memoryHit, .diskHit:
+            cache.hits += 1
+            tasks[task]?.cacheHits += 1
+        case .spawned:
+            cache.misses += 1
+        }
+        if outcome.stored { cache.stored += 1 }
+        if outcome.capped {
+            cache.capped += 1
+            events.append(.warning, "task \(task): output over the capture limit; the run was not cached")
+        }
+    }
+
     mutating func record(_ result: CommandResult, of spec: TaskSpec) {
         let ms = result.duration.milliseconds
         _ = runMicros.record(UInt64(max(0, ms * 1000)))

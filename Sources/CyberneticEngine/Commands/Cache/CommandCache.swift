@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+
+/// The result cache: memory (LRU + TTL) in front of disk (Bazel layout). A hit in a slower tier
+/// fills the faster ones. Results are stored in every tier; the disk write happens off the
+/// caller's path, so caching never delays a task's result.
+public final class CommandCache: Sendable {
+    fileprivate struct State: Sendable {
+        var memory: LRUCache<CachedResult>
+        var tiers: [CacheTier: CacheTierStats] = [:]
+        var diskEntries = 0
+        var diskBytes = 0
+        var pendingWrites = 0
+    }
+
+    private let state: Mutex<State>
+    private let disk: DiskCache?
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+
+    /// `directory` nil keeps the cache in memory only.
+    public init(settings: CacheSettings, directory: URL?) {
+        state = Mutex(State(memory: LRUCache(capacity: settings.maxEntries, ttl: settings.ttl)))
+        disk = directory.map { DiskCache(root: $0, ttl: settings.ttl, maxBytes: settings.diskMaxBytes) }
+        start = clock.now
+        state.withLock { state in
+            for tier in [CacheTier.memory] + (directory == nil ? [] : [.disk]) {
+                state.tiers[tier] = CacheTierStats(name: tier.rawValue)
+            }
+        }
+    }
+
+    /// Opens the disk tier: creates its folders and reads its size. Throws a clear error when
+    /// the folder cannot be used, so start-up can say so.
+    public func open() throws {
+        guard let disk else { return }
+        try disk.prepare()
+        let usage = disk.enforceLimit()
+        state.withLock { state in
+            state.diskEntries = usage.entries
+            state.diskBytes = usage.bytes
+        }
+    }
+
+    private var now: Double { (clock.now - start).seconds }
+
+    public func lookup(_ key: CacheKey) -> (result: CachedResult, tier: CacheTier)? {
+        let moment = now
+        if let hit = state.withLock({ state -> CachedResult? in
+            let value = state.memory.get(key.digest, now: moment)
+            state.tiers[.memory]?.record(hit: value != nil)
+            return value
+        }) {
+            return (hit, .memory)
+        }
+        guard let disk else { return nil }
+        switch disk.lookup(key.digest) {
+        case .hit(let result):
+            state.withLock { state in
+                state.tiers[.disk]?.hits += 1
+                state.insertInMemory(key.digest, result, now: moment)
+            }
+            return (result, .disk)
+        case .miss:
+            state.withLock { $0.tiers[.disk]?.misses += 1 }
+        case .expired:
+            state.withLock {
+                $0.tiers[.disk]?.misses += 1
+                $0.tiers[.disk]?.expirations += 1
+            }
+        case .corrupt:
+            state.withLock {
+                $0.tiers[.disk]?.misses += 1
+                $0.tiers[.disk]?.discarded += 1
+            }
+        }
+        return nil
+    }
+
+    /// Stores in memory now and on disk in the background.
+    public func store(_ key: CacheKey, _ result: CachedResult) {
+        let moment = now
+        state.withLock { state in
+            state.insertInMemory(key.digest, result, now: moment)
+            if disk != nil { state.pendingWrites += 1 }
+        }
+        guard let disk else { return }
+        Task.detached(priority: .utility) { [self] in
+            let written = (try? disk.store(key.digest, result)) != nil
+            let usage = written ? disk.enforceLimit() : nil
+            state.withLock { state in
+                state.pendingWrites -= 1
+                if let usage {
+                    state.diskEntries = usage.entries
+                    state.diskBytes = usage.bytes
+                    state.tiers[.disk]?.evictions += usage.evicted
+                } else {
+                    state.tiers[.disk]?.discarded += 1
+                }
+            }
+        }
+    }
+
+    /// Waits for background disk writes, so a short-lived process (`exec`) leaves its entry behind.
+    public func flush() async {
+        while state.withLock({ $0.pendingWrites > 0 }) { try? await Task.sleep(for: .milliseconds(2)) }
+    }
+
+    public func snapshot() -> [CacheTierStats] {
+        state.withLock { state in
+            var tiers: [CacheTierStats] = []
+            if var memory = state.tiers[.memory] {
+                memory.entries = state.memory.count
+                memory.bytes = state.memory.values.reduce(0) { $0 + $1.byteCount }
+                memory.evictions = state.memory.evictions
+                memory.expirations = state.memory.expirations
+                tiers.append(memory)
+            }
+            if var disk = state.tiers[.disk] {
+                disk.entries = state.diskEntries
+                disk.bytes = state.diskBytes
+                tiers.append(disk)
+            }
+            return tiers
+        }
+    }
+}
+
+private extension CacheTierStats {
+    mutating func record(hit: Bool) {
+        if hit { hits += 1 } else { misses += 1 }
+    }
+}
+
+private extension CommandCache.State {
+    mutating func insertInMemory(_ key: String, _ result: CachedResult, now: Double) {
+        memory.put(key, result, now: now)
+    }
+}

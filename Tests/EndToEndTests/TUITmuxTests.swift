@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+
+/// Drives the real binary in a detached tmux session, as a user would: waits for the panes, presses
+/// keys, reads the screen with `capture-pane`. Every wait polls with a generous deadline, so a slow
+/// machine makes the test slower, never red.
+@Suite("Control room in tmux", .enabled(if: Tmux.available, "tmux is not installed: the interactive dashboard test needs it"),
+       .serialized)
+struct TUITmuxTests {
+    static let titles = ["Startup", "Memory", "Process Pool", "Cache", "Queue", "Optimizations", "Events"]
+
+    @Test("panes appear; 1 toggles the first flag; p pauses; ? shows help; resize reflows; q exits 0 and restores the terminal")
+    func interactiveSession() throws {
+        let binary = Binary.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let workload = directory.appendingPathComponent("workload.toml")
+        try Data("""
+        [queue]
+        max_concurrency = 2
+
+        [[phase]]
+        name = "boot"
+        run = "true"
+
+        [[task]]
+        name = "tick"
+        run = "echo tick"
+        every = "1s"
+        count = 600
+
+        """.utf8).write(to: workload)
+        let status = directory.appendingPathComponent("status")
+        let script = directory.appendingPathComponent("run.sh")
+        // After the dashboard exits, the shell records its exit code and the terminal modes, so
+        // the test can check both; then it idles so the pane stays readable.
+        try Data("""
+        #!/bin/sh
+        cd '\(directory.path)'
+        '\(binary)' --config '\(workload.path)'
+        code=$?
+        { echo "exit=$code"; stty -a; } > '\(status.path).tmp'
+        mv '\(status.path).tmp' '\(status.path)'
+        echo "AFTER-EXIT $code"
+        sleep 600
+
+        """.utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
+                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+
+        var screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        #expect(screen.contains("1-6 flags"))
+        screen = try tmux.waitFor("the flags listed") { $0.contains("command_cache") }
+        #expect(Self.flagLine("command_cache", in: screen)?.hasSuffix("on") == true)
+
+        try tmux.run(["send-keys", "-t", "cy", "1"])
+        screen = try tmux.waitFor("command_cache off") { Self.flagLine("command_cache", in: $0)?.hasSuffix("off") == true }
+        #expect(screen.contains("rev 2"))
+
+        try tmux.run(["send-keys", "-t", "cy", "p"])
+        screen = try tmux.waitFor("intake paused") { $0.contains("PAUSED") && $0.contains("intake paused") }
+
+        try tmux.run(["send-keys", "-t", "cy", "?"])
+        screen = try tmux.waitFor("the help overlay") { $0.contains("toggle the n-th flag of the Optimizations pane") }
+        try tmux.run(["send-keys", "-t", "cy", "Escape"])
+        screen = try tmux.waitFor("the help overlay to close") { !$0.contains("toggle the n-th flag") }
+
+        try tmux.run(["resize-window", "-t", "cy", "-x", "150", "-y", "44"])
+        screen = try tmux.waitFor("the wide layout") { s in
+            Self.titles.allSatisfy { s.contains($0) } && s.split(separator: "\n").contains { $0.count > 120 }
+        }
+        try tmux.run(["resize-window", "-t", "cy", "-x", "70", "-y", "20"])
+        screen = try tmux.waitFor("the too-small screen") { $0.contains("Terminal too small") }
+        try tmux.run(["resize-window", "-t", "cy", "-x", "80", "-y", "24"])
+        screen = try tmux.waitFor("all titles at 80x24") { s in Self.titles.allSatisfy { s.contains($0) } }
+
+        try tmux.run(["send-keys", "-t", "cy", "q"])
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: status.path) {
+            if Date() >= deadline {
+                let last = (try? tmux.capture()) ?? ""
+                Issue.record("the dashboard did not exit after q; screen:\n\(last)")
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let report = try String(contentsOf: status, encoding: .utf8)
+        #expect(report.hasPrefix("exit=0"), "\(report)")
+        // Restored: echo and canonical mode are back on (stty prints "-echo" when they are off).
+        let modes = report.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        #expect(modes.contains("echo") && modes.contains("icanon"), "\(report)")
+        screen = try tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
+        #expect(!screen.contains("Optimizations"), "the alternate screen should be gone:\n\(screen)")
+    }
+
+    @Test("Ctrl-C leaves the dashboard with the terminal restored and SIGINT's exit code")
+    func interrupt() throws {
+        let binary = Binary.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let status = directory.appendingPathComponent("status")
+        let script = directory.appendingPathComponent("run.sh")
+        try Data("""
+        #!/bin/sh
+        cd '\(directory.path)'
+        '\(binary)'
+        code=$?
+        { echo "exit=$code"; stty -a; } > '\(status.path).tmp'
+        mv '\(status.path).tmp' '\(status.path)'
+        sleep 600
+
+        """.utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "80", "-y", "24",
+                      "env", "LANG=C", "LC_ALL=C", "TERM=tmux-256color", script.path])
+        // LANG=C: the ASCII fallback must still show every title.
+        let screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        #expect(screen.contains("+-[1 Startup]"), "ASCII boxes expected:\n\(screen)")
+        try tmux.run(["send-keys", "-t", "cy", "C-c"])
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: status.path) {
+            try #require(Date() < deadline, "the dashboard did not exit after Ctrl-C")
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let report = try String(contentsOf: status, encoding: .utf8)
+        #expect(report.hasPrefix("exit=130"), "\(report)")
+        let modes = report.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        #expect(modes.contains("echo") && modes.contains("icanon"), "\(report)")
+    }
+
+    /// The Optimizations row of a flag, trimmed of the box border.
+    static func flagLine(_ flag: String, in screen: String) -> String? {
+        guard let line = screen.split(separator: "\n").first(where: { $0.contains(flag) && !$0.contains("flag ") }) else { return nil }
+        guard let range = line.range(of: flag) else { return nil }
+        let rest = line[range.upperBound...]
+        let end = rest.firstIndex(where: { $0 == "│" || $0 == "|" }) ?? rest.endIndex
+        return (flag + rest[..<end]).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+/// A private tmux server (its own socket), so the test never touches the user's sessions.
+struct Tmux {
+    static var available: Bool { executable != nil }
+
+    static var executable: String? {
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/tmux" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    let socket = "cybernetic-test-\(UUID().uuidString.prefix(8))"
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable ?? "/usr/bin/tmux")
+        process.arguments = ["-L", socket, "-f", "/dev/null"] + arguments
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: output) }
+        let handle = try FileHandle(forWritingTo: output)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else {
+            throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+
+    func capture() throws -> String {
+        try run(["capture-pane", "-p", "-t", "cy"])
+    }
+
+    /// Polls the screen until `condition` holds; fails with the last screen after 60 seconds.
+    @discardableResult
+    func waitFor(_ what: String, timeout: TimeInterval = 60, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = (try? capture()) ?? ""
+            if condition(screen) { return screen }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        throw Failure(description: "timed out waiting for \(what); last screen:\n\(screen)")
+    }
+
+    func killServer() {
+        _ = try? run(["kill-server"])
+    }
+}
