@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""Runs the benchmarks and prints each Cybernetic path as a ratio of its baseline (p50 wall clock).
+
+Usage: cd Benchmarks && python3 ratios.py     (or pass a saved `--format jmh` JSON file)
+"""
+import json, subprocess, sys, glob, os, tempfile
+
+PAIRS = [
+    ("Spawn/CommandRunner sh -c true", "Spawn/raw posix_spawn sh -c true"),
+    ("Workload/Engine 50 x true", "Workload/bare TaskGroup 50 x true"),
+    ("Queue/WorkQueue 10000 no-op", "Queue/bare TaskGroup 10000 no-op"),
+    ("Heap/Heap 10000 push+pop", "Heap/sorted array 10000 push+pop"),
+]
+
+def load(path=None):
+    if path is None:
+        out = tempfile.mkdtemp()
+        subprocess.run(["swift", "package", "--allow-writing-to-package-directory", "benchmark",
+                        "--format", "jmh", "--path", out, "--no-progress"], check=True)
+        path = glob.glob(os.path.join(out, "*.json"))[0]
+    results = {}
+    for entry in json.load(open(path)):
+        if entry["primaryMetric"]["scoreUnit"].endswith("s/op") or "Time" in entry.get("benchmark", ""):
+            pass
+        name = entry["benchmark"].split(".", 1)[-1]
+        metric = entry["primaryMetric"]
+        results.setdefault(name, {})[metric.get("scoreUnit", "")] = metric["scorePercentiles"]["50.0"]
+    return results
+
+def main():
+    results = load(sys.argv[1] if len(sys.argv) > 1 else None)
+    for ours, base in PAIRS:
+        a = next((v for k, v in results.items() if k.endswith(ours)), None)
+        b = next((v for k, v in results.items() if k.endswith(base)), None)
+        if not a or not b:
+            print(f"{ours}: missing results"); continue
+        unit = next(iter(a))
+        print(f"{ours}: {a[unit]:.1f} {unit} vs {base}: {b[unit]:.1f} {unit} -> ratio {a[unit] / b[unit]:.2f}x")
+
+if __name__ == "__main__":
+    main()
