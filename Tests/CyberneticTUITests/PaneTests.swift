@@ -135,3 +135,19 @@ struct PaneTests {
         #expect(cache.unicodeScalars.contains { (0x2801...0x28FF).contains($0.value) })
     }
 }
+
+@Suite("Panes in little room")
+struct CompactPaneTests {
+    @Test("a cache pane too short for its tier table still names every tier with its hits")
+    func compactCache() {
+        var snapshot = Fixture.snapshot()
+        var disk = CacheTierStats(name: "disk")
+        disk.hits = 5
+        disk.misses = 2
+        snapshot.cache.tiers.append(disk)
+        let text = Fixture.render(.cache, width: 40, height: 5, snapshot: snapshot).plainText
+        #expect(text.contains("hit rate 67.3%"))
+        #expect(text.contains("memory 600/600"))
+        #expect(text.contains("disk 5/7"))
+    }
+}

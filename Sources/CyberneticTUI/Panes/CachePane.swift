@@ -32,6 +32,13 @@ public struct CachePane: Pane {
             canvas.text("no cache lookups yet", x: tableRect.x, y: tableRect.y, style: theme.inactive, maxWidth: tableRect.width)
             return
         }
+        if tableRect.height == 1 {
+            // No room for a header and rows: one line per tier would not fit either, so summarize.
+            let summary = cache.tiers.map { "\(SafeText.line($0.name)) \(Format.count($0.hits))/\(Format.count($0.hits + $0.misses))" }
+            canvas.text("hits " + summary.joined(separator: "  "), x: tableRect.x, y: tableRect.y, style: theme.graphText,
+                        maxWidth: tableRect.width, ellipsis: context.glyphs.ellipsis)
+            return
+        }
         Table(columns: [.init("tier"), .init("hits", width: 6, alignment: .right), .init("misses", width: 6, alignment: .right),
                         .init("entries", width: 7, alignment: .right), .init("bytes", width: 6, alignment: .right)],
               rows: cache.tiers.map { t in

@@ -15,7 +15,7 @@ public struct EventsPane: Pane {
     public func cursorRange(_ snapshot: EngineSnapshot) -> Int { Self.lines(snapshot, context: nil).count }
 
     public func note(_ input: PaneInput) -> String? {
-        input.cursor > 0 ? "scrolled back \(input.cursor), G follows" : "\(input.snapshot.events.count) events"
+        input.cursor > 0 ? "scrolled back \(input.cursor), G follows" : "\(input.snapshot.events.filter { $0.level != .debug }.count) events"
     }
 
     public func drawContent(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {

@@ -40,6 +40,12 @@ public struct ProcessPoolPane: Pane {
                         maxWidth: tableRect.width)
             return
         }
+        if tableRect.height == 1 {
+            let summary = runtimes.map { "\(SafeText.line($0.runtime)) \($0.busy)/\($0.busy + $0.warm)" }
+            canvas.text("busy " + summary.joined(separator: "  "), x: tableRect.x, y: tableRect.y, style: theme.graphText,
+                        maxWidth: tableRect.width, ellipsis: context.glyphs.ellipsis)
+            return
+        }
         Table(columns: [.init("runtime"), .init("warm", width: 5, alignment: .right), .init("busy", width: 5, alignment: .right),
                         .init("spawned", width: 8, alignment: .right), .init("crashes", width: 8, alignment: .right)],
               rows: runtimes.map { r in
