@@ -8,6 +8,8 @@ public enum Control: Sendable, Codable, Equatable {
     case submit(TaskSpec)
     /// Sets the concurrency limit now (`scale(to:)`); an adaptive limit carries on from there.
     case setConcurrency(Int)
+    /// Packs pooled memory into as few slabs as possible and frees the rest.
+    case defragmentMemory
 }
 
 public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {

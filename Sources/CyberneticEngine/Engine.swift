@@ -57,9 +57,12 @@ public final class Engine: Service, Sendable {
     public func snapshot() -> EngineSnapshot {
         let number = sequence.add(1, ordering: .relaxed).newValue
         let tiers = executor.cache.snapshot()
+        let memory = executor.memoryPool.stats()
         let (state, uptime) = ledger.withLock { ($0, clock.now - startedAt) }
         var snapshot = state.snapshot(sequence: number, uptime: uptime, source: configuration.source)
         snapshot.cache.tiers = tiers
+        snapshot.memory.classes = memory
+        snapshot.memory.pooled = snapshot.optimizations.flags[.memoryPool]
         return snapshot
     }
 
@@ -101,6 +104,8 @@ public final class Engine: Service, Sendable {
                 ledger.queue.scale(to: limit)
                 ledger.events.append(.info, "concurrency limit scaled to \(ledger.queue.limit) (\(ledger.queue.limiter.name))")
             }
+        case .defragmentMemory:
+            defragment(reason: "on demand")
         case .submit(let spec):
             if let sequence = admit(spec) { submissions.continuation.yield((spec, sequence)) }
         }
@@ -143,8 +148,26 @@ public final class Engine: Service, Sendable {
         }
     }
 
+    /// Packs pooled memory and frees empty slabs; reports what it released.
+    func defragment(reason: String) {
+        let released = executor.memoryPool.defragment()
+        ledger.withLock { ledger in
+            ledger.memory.defragmentations += 1
+            ledger.memory.slabsReleased += released
+            if released > 0 || reason == "on demand" {
+                ledger.events.append(.info, "memory defragmented (\(reason)): \(released) empty slab\(released == 1 ? "" : "s") released")
+            }
+        }
+    }
+
     private func publishLoop() async {
+        var lastDefragment = clock.now
         while !Task.isCancelled {
+            if clock.now - lastDefragment > .seconds(30) {
+                lastDefragment = clock.now
+                let sparse = executor.memoryPool.stats().contains { $0.slabs > 1 && $0.utilisation < 0.5 }
+                if sparse { defragment(reason: "utilisation under 50%") }
+            }
             let current = snapshot()
             for continuation in subscribers.withLock({ Array($0.continuations.values) }) {
                 continuation.yield(current)

@@ -19,10 +19,12 @@ public struct CommandRequest: Sendable {
     public var outputLimit: Int
     /// When set, output is also passed through to this process's stdout / stderr as it arrives.
     public var passThrough: Bool
+    /// Where captured output is held; nil keeps it in plain arrays.
+    public var memoryPool: MemoryPool?
 
     public init(argv: [String], workingDirectory: String? = nil, environment: [String: String?] = [:],
                 timeout: Duration = .seconds(30), gracePeriod: Duration = .seconds(2),
-                outputLimit: Int = 64 * 1024, passThrough: Bool = false) {
+                outputLimit: Int = 64 * 1024, passThrough: Bool = false, memoryPool: MemoryPool? = nil) {
         self.argv = argv
         self.workingDirectory = workingDirectory
         self.environment = environment
@@ -30,6 +32,7 @@ public struct CommandRequest: Sendable {
         self.gracePeriod = gracePeriod
         self.outputLimit = outputLimit
         self.passThrough = passThrough
+        self.memoryPool = memoryPool
     }
 }
 
@@ -102,7 +105,7 @@ public enum CommandRunner {
             (Environment.Key(stringLiteral: $0.key), $0.value)
         }))
 
-        let capture = Capture(limit: request.outputLimit, passThrough: request.passThrough)
+        let capture = Capture(limit: request.outputLimit, passThrough: request.passThrough, pool: request.memoryPool)
         let outcome: CommandOutcome = await withTaskGroup(of: CommandOutcome?.self) { group in
             group.addTask {
                 do {
@@ -184,8 +187,8 @@ private final class Capture: Sendable {
     private let processGroup = Mutex<ProcessGroup?>(nil)
     let passThrough: Bool
 
-    init(limit: Int, passThrough: Bool) {
-        tails = Mutex((OutputTail(limit: limit), OutputTail(limit: limit)))
+    init(limit: Int, passThrough: Bool, pool: MemoryPool?) {
+        tails = Mutex((OutputTail(limit: limit, pool: pool), OutputTail(limit: limit, pool: pool)))
         self.passThrough = passThrough
     }
 

@@ -36,17 +36,23 @@ public final class Executor: Sendable {
 
     public let cache: CommandCache
     public let maxOutput: Int
+    /// Holds captured output and cached results while the `memory_pool` flag is on.
+    public let memoryPool: MemoryPool
 
     public init(configuration: Configuration, baseDirectory: String = FileManager.default.currentDirectoryPath) {
         let dir = configuration.cache.directory
         let url = URL(fileURLWithPath: dir, relativeTo: URL(fileURLWithPath: baseDirectory, isDirectory: true)).standardizedFileURL
         cache = CommandCache(settings: configuration.cache, directory: url)
         maxOutput = configuration.cache.maxOutputBytes
+        memoryPool = MemoryPool(settings: configuration.memory)
     }
 
     /// Runs `request`; `policy` nil means the cache is not used for this run (flag off, task
     /// opted out, `--no-cache`).
-    public func run(_ request: CommandRequest, policy: CachePolicy?) async -> Outcome {
+    public func run(_ request: CommandRequest, policy: CachePolicy?, pooled: Bool = true) async -> Outcome {
+        var request = request
+        let pool = pooled ? memoryPool : nil
+        request.memoryPool = pool
         guard let policy else {
             return Outcome(result: await CommandRunner.run(request), path: .spawned, key: nil, stored: false, capped: false)
         }
@@ -57,7 +63,7 @@ public final class Executor: Sendable {
             overrides: request.environment,
             inputGlobs: policy.inputs
         ))
-        if let (hit, tier) = cache.lookup(key) {
+        if let (hit, tier) = cache.lookup(key, pool: pool) {
             if request.passThrough {
                 Self.write(hit.stdout, to: 1)
                 Self.write(hit.stderr, to: 2)
@@ -76,7 +82,7 @@ public final class Executor: Sendable {
         var stored = false
         if case .exited(let code) = result.outcome, code == 0 || policy.cacheFailures, !capped {
             cache.store(key, CachedResult(exitCode: code, stdout: result.stdout.bytes, stderr: result.stderr.bytes,
-                                          originalDurationMs: result.duration.milliseconds))
+                                          originalDurationMs: result.duration.milliseconds, pool: pool))
             stored = true
         }
         return Outcome(result: result, path: .spawned, key: key, stored: stored, capped: capped)

@@ -1,3 +1,5 @@
+import Collections
+
 /// Keeps the last `limit` bytes of a stream and counts the rest, so a command that floods its
 /// output costs bounded memory however much it writes.
 public struct OutputTail: Sendable {
@@ -7,13 +9,24 @@ public struct OutputTail: Sendable {
     /// Once full, `storage` is a ring and this is where the oldest byte sits.
     private var start = 0
 
-    public init(limit: Int) {
+    /// With a pool, chunks are held in pooled blocks: whole chunks, the oldest dropped once the
+    /// newer ones alone cover `limit`.
+    private let pool: MemoryPool?
+    private var chunks: Deque<PooledBuffer> = []
+    private var chunkBytes = 0
+
+    public init(limit: Int, pool: MemoryPool? = nil) {
         self.limit = max(0, limit)
+        self.pool = pool
     }
 
     public var truncated: Bool { totalBytes > limit }
 
     public var bytes: [UInt8] {
+        if pool != nil {
+            let all = chunks.flatMap(\.bytes)
+            return Array(all.suffix(limit))
+        }
         guard start > 0 else { return storage }
         return Array(storage[start...] + storage[..<start])
     }
@@ -21,6 +34,15 @@ public struct OutputTail: Sendable {
     public mutating func append(_ chunk: some Collection<UInt8>) {
         totalBytes += chunk.count
         guard limit > 0, !chunk.isEmpty else { return }
+        if let pool {
+            let held = pool.store(chunk.suffix(limit))
+            chunks.append(held)
+            chunkBytes += held.count
+            while chunks.count > 1, chunkBytes - chunks[0].count >= limit {
+                chunkBytes -= chunks.removeFirst().count
+            }
+            return
+        }
         var incoming = chunk.suffix(limit)[...]
         if storage.count < limit {
             let room = limit - storage.count

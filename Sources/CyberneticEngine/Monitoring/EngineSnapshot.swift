@@ -179,6 +179,10 @@ public enum PhaseState: String, Sendable, Codable {
 
 public struct MemorySnapshot: Sendable, Codable, Equatable {
     public var classes: [MemoryClassStats] = []
+    /// Whether captured output and cached results use the pools (the `memory_pool` flag).
+    public var pooled = true
+    public var defragmentations = 0
+    public var slabsReleased = 0
     public init() {}
 }
 
@@ -188,7 +192,17 @@ public struct MemoryClassStats: Sendable, Codable, Equatable {
     public var capacity: Int
     public var inUse = 0
     public var highWater = 0
+    /// Requests served from the heap because the class was full (a running count).
     public var overflow = 0
+    public var slabs = 0
+    public var blocksPerSlab = 0
+    /// inUse / (blocksPerSlab × slabs), as jemalloc reports it.
+    public var utilisation: Double = 0
+    /// What owners asked for vs what their blocks hold: the gap is internal fragmentation.
+    public var bytesRequested = 0
+    public var bytesHeld = 0
+
+    public var fragmentation: Double { bytesHeld == 0 ? 0 : 1 - Double(bytesRequested) / Double(bytesHeld) }
 
     public init(name: String, blockSize: Int, capacity: Int) {
         self.name = name

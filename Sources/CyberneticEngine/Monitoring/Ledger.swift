@@ -33,11 +33,6 @@ struct Ledger: Sendable {
             limiter: Limiters.make(adaptive: configuration.flags[.adaptiveConcurrency], settings: configuration.queue),
             agingStep: configuration.queue.aging.seconds
         )
-        memory.classes = [
-            MemoryClassStats(name: "small", blockSize: 1024, capacity: configuration.memory.smallBlocks),
-            MemoryClassStats(name: "medium", blockSize: 10 * 1024, capacity: configuration.memory.mediumBlocks),
-            MemoryClassStats(name: "large", blockSize: 64 * 1024, capacity: configuration.memory.largeBlocks),
-        ]
         startup.phases = configuration.phases.map { PhaseStatus(name: $0.name, dependsOn: $0.dependsOn) }
         for task in configuration.tasks { register(task) }
     }

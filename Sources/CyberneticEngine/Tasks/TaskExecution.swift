@@ -69,7 +69,7 @@ extension Engine {
         let policy: Executor.CachePolicy? = flags[.commandCache] && spec.cache
             ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, cacheFailures: spec.cacheFailures)
             : nil
-        let outcome = await executor.run(request(for: spec), policy: policy)
+        let outcome = await executor.run(request(for: spec), policy: policy, pooled: flags[.memoryPool])
         let result = outcome.result
         let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in

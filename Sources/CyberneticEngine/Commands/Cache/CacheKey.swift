@@ -13,6 +13,8 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
     public let digest: String
     public var description: String { digest }
 
+    public init(digest: String) { self.digest = digest }
+
     /// Variables that change what most tools do, always part of the key.
     public static let environmentAllowlist = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "NODE_ENV",
                                               "NODE_OPTIONS", "PYTHONPATH", "CI"]

@@ -1,23 +1,55 @@
 import Foundation
 
+/// Bytes held either in pooled blocks (the `memory_pool` flag on) or in a plain array.
+public enum HeldBytes: Sendable {
+    case heap([UInt8])
+    case pooled(PooledBuffer)
+
+    public init(_ bytes: [UInt8], pool: MemoryPool?) {
+        self = pool.map { .pooled($0.store(bytes)) } ?? .heap(bytes)
+    }
+
+    public var bytes: [UInt8] {
+        switch self {
+        case .heap(let bytes): bytes
+        case .pooled(let buffer): buffer.bytes
+        }
+    }
+
+    public var count: Int {
+        switch self {
+        case .heap(let bytes): bytes.count
+        case .pooled(let buffer): buffer.count
+        }
+    }
+}
+
 /// What a cache hit replays: the exit code and the exact bytes of stdout and stderr.
 public struct CachedResult: Sendable, Equatable {
     public var exitCode: Int32
-    public var stdout: [UInt8]
-    public var stderr: [UInt8]
+    public var heldStdout: HeldBytes
+    public var heldStderr: HeldBytes
     public var createdAt: Date
     /// How long the command took when it really ran, to tell the user what the hit saved.
     public var originalDurationMs: Int64
 
-    public init(exitCode: Int32, stdout: [UInt8], stderr: [UInt8], createdAt: Date = Date(), originalDurationMs: Int64 = 0) {
+    public init(exitCode: Int32, stdout: [UInt8], stderr: [UInt8], createdAt: Date = Date(), originalDurationMs: Int64 = 0,
+                pool: MemoryPool? = nil) {
         self.exitCode = exitCode
-        self.stdout = stdout
-        self.stderr = stderr
+        heldStdout = HeldBytes(stdout, pool: pool)
+        heldStderr = HeldBytes(stderr, pool: pool)
         self.createdAt = createdAt
         self.originalDurationMs = originalDurationMs
     }
 
-    public var byteCount: Int { stdout.count + stderr.count }
+    public var stdout: [UInt8] { heldStdout.bytes }
+    public var stderr: [UInt8] { heldStderr.bytes }
+    public var byteCount: Int { heldStdout.count + heldStderr.count }
+
+    public static func == (a: CachedResult, b: CachedResult) -> Bool {
+        a.exitCode == b.exitCode && a.stdout == b.stdout && a.stderr == b.stderr
+            && a.createdAt == b.createdAt && a.originalDurationMs == b.originalDurationMs
+    }
 }
 
 /// Which tier answered, or that the command really ran.

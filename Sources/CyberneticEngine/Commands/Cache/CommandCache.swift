@@ -44,7 +44,8 @@ public final class CommandCache: Sendable {
 
     private var now: Double { (clock.now - start).seconds }
 
-    public func lookup(_ key: CacheKey) -> (result: CachedResult, tier: CacheTier)? {
+    /// `pool` holds what a disk hit brings into the memory tier (nil: plain arrays).
+    public func lookup(_ key: CacheKey, pool: MemoryPool? = nil) -> (result: CachedResult, tier: CacheTier)? {
         let moment = now
         if let hit = state.withLock({ state -> CachedResult? in
             let value = state.memory.get(key.digest, now: moment)
@@ -54,7 +55,7 @@ public final class CommandCache: Sendable {
             return (hit, .memory)
         }
         guard let disk else { return nil }
-        switch disk.lookup(key.digest) {
+        switch disk.lookup(key.digest, pool: pool) {
         case .hit(let result):
             state.withLock { state in
                 state.tiers[.disk]?.hits += 1

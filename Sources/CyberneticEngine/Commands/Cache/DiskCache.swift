@@ -54,7 +54,7 @@ struct DiskCache: Sendable {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 
-    func lookup(_ key: String, now: Date = Date()) -> Lookup {
+    func lookup(_ key: String, now: Date = Date(), pool: MemoryPool? = nil) -> Lookup {
         let path = actions.appendingPathComponent(key)
         guard let data = FileManager.default.contents(atPath: path.path) else { return .miss }
         guard let entry = Self.decodeAction(data) else {
@@ -71,7 +71,7 @@ struct DiskCache: Sendable {
         }
         touch(path)
         return .hit(CachedResult(exitCode: entry.exitCode, stdout: stdout, stderr: stderr,
-                                 createdAt: entry.createdAt, originalDurationMs: entry.originalDurationMs))
+                                 createdAt: entry.createdAt, originalDurationMs: entry.originalDurationMs, pool: pool))
     }
 
     /// Writes the blobs, then the action result that refers to them, each atomically.
