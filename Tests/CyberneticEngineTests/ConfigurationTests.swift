@@ -297,3 +297,17 @@ import Testing
         #expect(demo.queue == file.queue)
     }
 }
+
+@Suite struct KeyBindingConfigurationTests {
+    @Test func keysAreReadAndUnknownActionsRejected() throws {
+        let config = try ConfigurationLoader.parse("[keys]\nquit = \"x\"\npause = \"Space\"\n")
+        #expect(config.keys == ["quit": "x", "pause": "Space"])
+        do {
+            _ = try ConfigurationLoader.parse("[keys]\nqiut = \"x\"\n")
+            Issue.record("an unknown action must be rejected")
+        } catch {
+            #expect(error.issues.first?.message.contains("did you mean 'quit'") == true)
+            #expect(error.issues.first?.line == 2)
+        }
+    }
+}

@@ -9,6 +9,8 @@ public struct Configuration: Sendable, Codable, Equatable {
     public var flags = FeatureFlags()
     public var phases: [PhaseSpec] = []
     public var tasks: [TaskSpec] = []
+    /// Dashboard key bindings from `[keys]`: action name → key name ("quit" = "x", "pause" = "Space").
+    public var keys: [String: String] = [:]
     /// Where the workload came from ("built-in demo" or a path), for headers and reports.
     public var source: String = "defaults"
 
@@ -136,4 +138,12 @@ public struct TaskSpec: Sendable, Codable, Equatable {
         self.name = name
         self.run = run
     }
+}
+
+/// The dashboard actions a `[keys]` table may rebind. The TUI's key map uses the same names
+/// (a test keeps the two lists equal), so `cybernetic check` catches a misspelt action.
+public enum KeyBindingNames {
+    public static let actions = ["rollback", "ab_test", "pause", "focus_next", "focus_previous", "up", "down",
+                                 "page_up", "page_down", "top", "bottom", "theme", "help", "quit"]
+        + (1...9).map { "flag_\($0)" }
 }

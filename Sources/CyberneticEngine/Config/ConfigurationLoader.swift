@@ -5,7 +5,7 @@ import TOMLKit
 /// every problem found (unknown keys with suggestions, wrong types, out-of-range numbers,
 /// duplicate names, unknown dependencies, cycles).
 public enum ConfigurationLoader {
-    static let sections = ["queue", "process_pool", "cache", "memory", "flags", "phase", "task"]
+    static let sections = ["queue", "process_pool", "cache", "memory", "flags", "keys", "phase", "task"]
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
@@ -99,6 +99,12 @@ public enum ConfigurationLoader {
                 if let value = flags.bool(flag.rawValue) { config.flags[flag] = value }
             }
             flags.rejectUnknownKeys(allowed: names)
+        }
+        if let keys = section("keys", root, lines, collector) {
+            for action in keys.table.keys.sorted() where KeyBindingNames.actions.contains(action) {
+                if let key = keys.string(action) { config.keys[action] = key }
+            }
+            keys.rejectUnknownKeys(allowed: KeyBindingNames.actions)
         }
         let phaseTables = arrayOfTables("phase", root, lines, collector)
         let taskTables = arrayOfTables("task", root, lines, collector)

@@ -101,6 +101,13 @@ struct HeadlessRunner {
         for level in q.byPriority.reversed() where level.finished > 0 || level.maxDepth > 0 {
             Console.out("    \(level.priority.rawValue): \(level.finished) finished, max depth \(level.maxDepth), wait p95 \(level.waitMs.p95) ms, run p95 \(level.runMs.p95) ms")
         }
+        let c = snapshot.cache
+        if c.hits + c.misses > 0 {
+            let tiers = c.tiers.map { "\($0.name) \($0.hits)/\($0.hits + $0.misses), \($0.entries) entries" }.joined(separator: "; ")
+            Console.out("  cache: \(c.hits) hits, \(c.misses) misses (\(Int((c.hitRate * 100).rounded()))%), \(c.stored) stored, \(c.capped) capped; \(tiers)")
+        }
+        let memory = snapshot.memory.classes.map { "\($0.name) \($0.inUse)/\($0.capacity) (high \($0.highWater), overflow \($0.overflow), \($0.slabs) slabs)" }
+        Console.out("  memory pools\(snapshot.memory.pooled ? "" : " (off)"): " + memory.joined(separator: ", "))
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
             Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))
