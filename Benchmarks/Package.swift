@@ -33,6 +33,24 @@ let package = Package(
             path: "Benchmarks/Queue",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Memory",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+            ],
+            path: "Benchmarks/Memory",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Cache",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+            ],
+            path: "Benchmarks/Cache",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
