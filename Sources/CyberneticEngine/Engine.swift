@@ -11,6 +11,8 @@ public final class Engine: Service, Sendable {
     public let configuration: Configuration
     /// Runs commands: from the cache, or really (then stores them).
     public let executor: Executor
+    /// Service phases' processes, stopped last-started-first when the engine stops.
+    let services = ServiceSupervisor()
     let ledger: Mutex<Ledger>
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
@@ -127,6 +129,8 @@ public final class Engine: Service, Sendable {
                 group.addTask { await self.publishLoop() }
                 group.addTask { await self.runWorkload() }
                 for await _ in stopRequests.stream { break }
+                // Services go down in reverse order of start before anything else is cancelled.
+                await Task { await self.stopServices() }.value
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -176,12 +180,19 @@ public final class Engine: Service, Sendable {
         }
     }
 
-    private func runWorkload() async {
-        do {
-            try executor.cache.open()
-        } catch {
-            ledger.withLock { $0.events.append(.warning, "disk cache at \(configuration.cache.directory) is not usable: \(error)") }
+    private func stopServices() async {
+        for name in services.names.reversed() {
+            await services.stop(name)
+            ledger.withLock { ledger in
+                if let index = ledger.startup.phases.firstIndex(where: { $0.name == name }), ledger.startup.phases[index].state == .healthy {
+                    ledger.startup.phases[index].state = .stopped
+                }
+                ledger.events.append(.info, "service \(name) stopped")
+            }
         }
+    }
+
+    private func runWorkload() async {
         let ready = await StartupCoordinator(engine: self).run()
         guard ready, !Task.isCancelled else { return }
         let tasks = configuration.tasks

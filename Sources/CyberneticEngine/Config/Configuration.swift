@@ -89,15 +89,19 @@ public struct PhaseSpec: Sendable, Codable, Equatable {
     public var timeout: Duration? = nil
     public var health: String? = nil
     public var rollback: CommandLine? = nil
+    /// A long-running process (a database, a server): ready when its health check passes,
+    /// supervised while Cybernetic runs, stopped at shutdown in reverse dependency order.
+    public var service = false
 
     public init(name: String, run: CommandLine, dependsOn: [String] = [], timeout: Duration? = nil,
-                health: String? = nil, rollback: CommandLine? = nil) {
+                health: String? = nil, rollback: CommandLine? = nil, service: Bool = false) {
         self.name = name
         self.run = run
         self.dependsOn = dependsOn
         self.timeout = timeout
         self.health = health
         self.rollback = rollback
+        self.service = service
     }
 }
 

@@ -10,7 +10,7 @@ public enum ConfigurationLoader {
     static let poolKeys = ["min", "max", "idle_timeout"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
-    static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback"]
+    static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
     static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout"]
 
     static let day: Duration = .seconds(86_400)
@@ -157,14 +157,20 @@ public enum ConfigurationLoader {
         let dependsOn = reader.stringArray("depends_on") ?? []
         let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
         let health = reader.string("health")
-        if let health, health.hasPrefix("http://") || health.hasPrefix("https://") {
-            reader.fail("health", "HTTP probes are not supported yet; use a command such as \"curl -fsS \(health)\"")
-        } else if let health, health.hasPrefix("tcp://"), HealthCheck(health).isCommand {
-            reader.fail("health", "'\(health)' is not tcp://HOST:PORT")
+        if let health, health.hasPrefix("https://") {
+            reader.fail("health", "HTTPS probes are not supported; use http:// on loopback or a command such as \"curl -fsS \(health)\"")
+        } else if let health, health.hasPrefix("tcp://") || health.hasPrefix("http://"), HealthCheck(health).isCommand {
+            reader.fail("health", "'\(health)' is not tcp://HOST:PORT or http://HOST[:PORT]/PATH")
         }
+        let service = reader.bool("service") ?? false
         let rollback = reader.command("rollback")
         guard let name, let run else { return nil }
-        return PhaseSpec(name: name, run: run, dependsOn: dependsOn, timeout: timeout, health: health, rollback: rollback)
+        if name.hasPrefix("engine:") {
+            reader.fail("name", "phase names starting with 'engine:' are reserved for Cybernetic's own start-up")
+            return nil
+        }
+        return PhaseSpec(name: name, run: run, dependsOn: dependsOn, timeout: timeout, health: health, rollback: rollback,
+                         service: service)
     }
 
     private static func readTask(_ reader: TableReader) -> TaskSpec? {

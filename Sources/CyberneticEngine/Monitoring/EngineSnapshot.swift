@@ -151,6 +151,13 @@ public struct PhaseStatus: Sendable, Codable, Equatable {
     public var startMs: Int64?
     public var durationMs: Int64?
     public var error: String?
+    /// Cybernetic's own phases (`engine:…`), as opposed to the workload's.
+    public var builtIn = false
+    public var service = false
+    /// For a pending phase: the dependencies it is still waiting on.
+    public var waitingOn: [String] = []
+    /// A short outcome worth showing, such as "412 entries, 3.1MiB" or "not configured".
+    public var note: String?
 
     public init(name: String, dependsOn: [String], state: PhaseState = .pending) {
         self.name = name
@@ -158,7 +165,25 @@ public struct PhaseStatus: Sendable, Codable, Equatable {
         self.state = state
     }
 
-    private enum CodingKeys: String, CodingKey { case name, dependsOn, state, startMs, durationMs, error }
+    public var endMs: Int64? { startMs.flatMap { start in durationMs.map { start + $0 } } }
+
+    private enum CodingKeys: String, CodingKey {
+        case name, dependsOn, state, startMs, durationMs, endMs, error, builtIn, service, waitingOn, note
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        dependsOn = try c.decode([String].self, forKey: .dependsOn)
+        state = try c.decode(PhaseState.self, forKey: .state)
+        startMs = try c.decodeIfPresent(Int64.self, forKey: .startMs)
+        durationMs = try c.decodeIfPresent(Int64.self, forKey: .durationMs)
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+        builtIn = try c.decodeIfPresent(Bool.self, forKey: .builtIn) ?? false
+        service = try c.decodeIfPresent(Bool.self, forKey: .service) ?? false
+        waitingOn = try c.decodeIfPresent([String].self, forKey: .waitingOn) ?? []
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+    }
 
     /// Writes absent values as `null` (the report contract shows `"error": null`), so readers
     /// can index the keys without checking for them.
@@ -169,12 +194,24 @@ public struct PhaseStatus: Sendable, Codable, Equatable {
         try container.encode(state, forKey: .state)
         try container.encode(startMs, forKey: .startMs)
         try container.encode(durationMs, forKey: .durationMs)
+        try container.encode(endMs, forKey: .endMs)
         try container.encode(error, forKey: .error)
+        try container.encode(builtIn, forKey: .builtIn)
+        try container.encode(service, forKey: .service)
+        try container.encode(waitingOn, forKey: .waitingOn)
+        try container.encode(note, forKey: .note)
     }
 }
 
 public enum PhaseState: String, Sendable, Codable {
     case pending, running, checking, succeeded, failed, timedOut = "timed-out", skipped, rollingBack = "rolling-back", rolledBack = "rolled-back"
+    /// A service phase whose process is up and whose health check passed.
+    case healthy
+    /// A service phase stopped at shutdown.
+    case stopped
+
+    /// Done and good: dependents may start.
+    public var isUp: Bool { self == .succeeded || self == .healthy }
 }
 
 public struct MemorySnapshot: Sendable, Codable, Equatable {

@@ -33,7 +33,12 @@ struct Ledger: Sendable {
             limiter: Limiters.make(adaptive: configuration.flags[.adaptiveConcurrency], settings: configuration.queue),
             agingStep: configuration.queue.aging.seconds
         )
-        startup.phases = configuration.phases.map { PhaseStatus(name: $0.name, dependsOn: $0.dependsOn) }
+        startup.phases = StartupPlan(configuration: configuration).phases.map { phase in
+            var status = PhaseStatus(name: phase.name, dependsOn: phase.dependsOn)
+            status.builtIn = phase.builtIn != nil
+            status.service = phase.spec?.service ?? false
+            return status
+        }
         for task in configuration.tasks { register(task) }
     }
 
@@ -72,6 +77,11 @@ struct Ledger: Sendable {
             stats.runMs = Self.percentiles(runByPriority[priority.rank])
             return stats
         }
+        var startupSnapshot = startup
+        let upNames = Set(startup.phases.filter { $0.state.isUp }.map(\.name))
+        for index in startupSnapshot.phases.indices where startupSnapshot.phases[index].state == .pending {
+            startupSnapshot.phases[index].waitingOn = startupSnapshot.phases[index].dependsOn.filter { !upNames.contains($0) }
+        }
         var cacheSnapshot = cache
         let lookups = cache.hits + cache.misses
         cacheSnapshot.hitRate = lookups == 0 ? 0 : Double(cache.hits) / Double(lookups)
@@ -84,7 +94,7 @@ struct Ledger: Sendable {
             intakePaused: queue.paused,
             totals: totals,
             tasks: taskOrder.compactMap { tasks[$0] },
-            startup: startup,
+            startup: startupSnapshot,
             memory: memory,
             processPool: processPool,
             cache: cacheSnapshot,

@@ -1,13 +1,17 @@
 import Foundation
 
-/// Boots the workload's `[[phase]]` entries as a dependency graph: a phase starts the moment all
-/// of its dependencies have succeeded, independent phases run at the same time. When one fails,
-/// phases not started are skipped, running ones are cancelled, and completed ones are rolled back
-/// in reverse order of completion.
+/// Boots the start-up graph (see `StartupPlan`): a phase starts the moment all of its
+/// dependencies are up, independent phases run at the same time. When one fails or start-up is
+/// interrupted, phases not started are skipped, running ones are cancelled, and completed ones are
+/// rolled back in reverse order of completion: their `rollback` commands run, their services stop.
 struct StartupCoordinator {
     let engine: Engine
+    let plan: StartupPlan
 
-    private var phases: [PhaseSpec] { engine.configuration.phases }
+    init(engine: Engine) {
+        self.engine = engine
+        plan = StartupPlan(configuration: engine.configuration)
+    }
 
     func run() async -> Bool {
         let started = engine.clock.now
@@ -18,9 +22,9 @@ struct StartupCoordinator {
         await withTaskGroup(of: (String, String?).self) { group in
             var launched: Set<String> = []
             func launchReady() {
-                for phase in phases where !launched.contains(phase.name) && phase.dependsOn.allSatisfy(succeeded.contains) {
+                for phase in plan.phases where !launched.contains(phase.name) && phase.dependsOn.allSatisfy(succeeded.contains) {
                     launched.insert(phase.name)
-                    group.addTask { (phase.name, await self.runPhase(phase, since: started)) }
+                    group.addTask { (phase.name, await self.run(phase, since: started)) }
                 }
             }
             launchReady()
@@ -32,21 +36,22 @@ struct StartupCoordinator {
                     }
                 } else {
                     succeeded.append(name)
-                    if failure == nil { launchReady() }
+                    if failure == nil && !Task.isCancelled { launchReady() }
                 }
             }
         }
 
         let total = (engine.clock.now - started).milliseconds
-        if Task.isCancelled && failure == nil && succeeded.count < phases.count {
+        if failure == nil && succeeded.count < plan.phases.count {
             failure = "start-up interrupted"
         }
         guard let failure else {
+            let userPhases = engine.configuration.phases.count
             engine.ledger.withLock { ledger in
                 ledger.startup.state = .ready
                 ledger.startup.totalMs = total
-                ledger.startup.criticalPath = criticalPath(ledger.startup.phases)
-                if !phases.isEmpty { ledger.events.append(.info, "start-up ready: \(phases.count) phases in \(total) ms") }
+                ledger.startup.criticalPath = Self.criticalPath(ledger.startup.phases)
+                ledger.events.append(.info, "start-up ready in \(total) ms (\(userPhases) workload phase\(userPhases == 1 ? "" : "s"))")
             }
             return true
         }
@@ -68,67 +73,128 @@ struct StartupCoordinator {
         return false
     }
 
-    /// Runs one phase and its health check. Returns nil on success, or the reason it failed.
-    private func runPhase(_ phase: PhaseSpec, since start: ContinuousClock.Instant) async -> String? {
-        let clock = engine.clock
-        let began = clock.now
-        let timeout = phase.timeout ?? engine.configuration.queue.taskTimeout
+    /// Runs one phase. Returns nil once it is up, or the reason it failed.
+    private func run(_ phase: StartupPlan.Phase, since start: ContinuousClock.Instant) async -> String? {
+        let began = engine.clock.now
         update(phase.name) {
             $0.state = .running
             $0.startMs = (began - start).milliseconds
         }
-        let result = await CommandRunner.run(CommandRequest(argv: phase.run.argv, timeout: timeout))
-        var error: String? = switch result.outcome {
-        case .exited(0): nil
-        case .timedOut: "timed out after \(DurationText.format(timeout))"
-        default: result.outcome.summary
+        var error: String?
+        var note: String?
+        var detail = ""
+        var timedOut = false
+        if let builtIn = phase.builtIn {
+            do { note = try await engine.runBuiltIn(builtIn) } catch let failure { error = "\(failure)" }
+        } else if let spec = phase.spec {
+            let outcome = spec.service ? await startService(spec, began: began) : await runOnce(spec, began: began)
+            (error, detail, timedOut) = (outcome.error, outcome.detail, outcome.timedOut)
         }
-        if error == nil, let health = phase.health {
-            update(phase.name) { $0.state = .checking }
-            error = await HealthCheck(health).wait(until: began + timeout, clock: clock)
-        }
-        let elapsed = (clock.now - began).milliseconds
-        let tail = SafeText.tail(result.stderr.bytes, maxLines: 10)
+        let elapsed = (engine.clock.now - began).milliseconds
+        let cancelled = Task.isCancelled && error != nil
         update(phase.name) { status in
             status.durationMs = elapsed
-            if Task.isCancelled && error != nil {
+            status.note = note
+            if cancelled {
                 status.state = .skipped
-                status.error = "cancelled: another phase failed"
+                status.error = "cancelled: start-up stopped"
             } else if let error {
-                status.state = result.outcome == .timedOut ? .timedOut : .failed
+                status.state = timedOut ? .timedOut : .failed
                 status.error = error
             } else {
-                status.state = .succeeded
+                status.state = phase.spec?.service == true ? .healthy : .succeeded
             }
         }
         engine.ledger.withLock { ledger in
-            if let error {
-                ledger.events.append(.error, "phase \(phase.name) failed: \(error)", detail: tail.isEmpty ? nil : tail)
-            } else {
-                ledger.events.append(.info, "phase \(phase.name) succeeded in \(elapsed) ms")
+            if let error, !cancelled {
+                ledger.events.append(.error, "phase \(phase.name) failed: \(error)", detail: detail.isEmpty ? nil : detail)
+            } else if error == nil {
+                let kind = phase.spec?.service == true ? "is healthy" : "succeeded"
+                ledger.events.append(phase.builtIn == nil ? .info : .debug,
+                                     "phase \(phase.name) \(kind) in \(elapsed) ms" + (note.map { ": \($0)" } ?? ""))
             }
         }
         return error
     }
 
+    private struct Outcome {
+        var error: String?
+        var detail = ""
+        var timedOut = false
+    }
+
+    private func timeout(_ spec: PhaseSpec) -> Duration { spec.timeout ?? engine.configuration.queue.taskTimeout }
+
+    private func runOnce(_ spec: PhaseSpec, began: ContinuousClock.Instant) async -> Outcome {
+        let limit = timeout(spec)
+        let result = await CommandRunner.run(CommandRequest(argv: spec.run.argv, timeout: limit))
+        let detail = SafeText.tail(result.stderr.bytes, maxLines: 10)
+        switch result.outcome {
+        case .exited(0): break
+        case .timedOut: return Outcome(error: "timed out after \(DurationText.format(limit))", detail: detail, timedOut: true)
+        default: return Outcome(error: result.outcome.summary, detail: detail)
+        }
+        return await checkHealth(spec, began: began)
+    }
+
+    /// Starts a service and waits for its health check (or, without one, for it to stay up
+    /// through a short grace period). A service that exits before it is ready fails the phase.
+    private func startService(_ spec: PhaseSpec, began: ContinuousClock.Instant) async -> Outcome {
+        let exitsBefore = engine.services.exitCount(spec.name)
+        engine.services.start(spec) { [engine] outcome, willRestart in
+            engine.ledger.withLock { ledger in
+                let state = ledger.startup.phases.first { $0.name == spec.name }?.state
+                guard state == .healthy || state == .running || state == .checking else { return }
+                ledger.events.append(.error, "service \(spec.name) exited (\(outcome.summary))"
+                                     + (willRestart ? "; restarting" : "; restart limit reached, not restarting"))
+                if !willRestart, let index = ledger.startup.phases.firstIndex(where: { $0.name == spec.name }) {
+                    ledger.startup.phases[index].state = .failed
+                    ledger.startup.phases[index].error = "exited: \(outcome.summary)"
+                }
+            }
+        }
+        let services = engine.services
+        let died: @Sendable () -> Bool = { services.exitCount(spec.name) > exitsBefore }
+        if spec.health == nil {
+            try? await Task.sleep(for: .milliseconds(300))
+            return died() ? Outcome(error: "the service exited while starting") : Outcome()
+        }
+        let outcome = await checkHealth(spec, began: began, giveUpIf: died)
+        if outcome.error != nil { await engine.services.stop(spec.name) }
+        return outcome
+    }
+
+    private func checkHealth(_ spec: PhaseSpec, began: ContinuousClock.Instant, giveUpIf: @escaping @Sendable () -> Bool = { false }) async -> Outcome {
+        guard let health = spec.health else { return Outcome() }
+        update(spec.name) { $0.state = .checking }
+        let limit = timeout(spec)
+        if let error = await HealthCheck(health).wait(until: began + limit, clock: engine.clock, giveUpIf: giveUpIf) {
+            return Outcome(error: error, timedOut: engine.clock.now >= began + limit)
+        }
+        return Outcome()
+    }
+
     private func rollBack(_ names: [String]) async {
         for name in names {
-            guard let phase = phases.first(where: { $0.name == name }) else { continue }
-            guard let rollback = phase.rollback else {
+            guard let spec = plan.phases.first(where: { $0.name == name })?.spec else {
                 update(name) { $0.state = .rolledBack }
                 continue
             }
             update(name) { $0.state = .rollingBack }
-            let timeout = phase.timeout ?? engine.configuration.queue.taskTimeout
-            let result = await CommandRunner.run(CommandRequest(argv: rollback.argv, timeout: timeout))
-            update(name) { $0.state = .rolledBack }
-            engine.ledger.withLock { ledger in
-                if result.outcome.succeeded {
-                    ledger.events.append(.warning, "phase \(name) rolled back")
-                } else {
-                    ledger.events.append(.error, "phase \(name) rollback failed: \(result.outcome.summary)")
+            if spec.service { await engine.services.stop(name) }
+            if let rollback = spec.rollback {
+                let result = await CommandRunner.run(CommandRequest(argv: rollback.argv, timeout: timeout(spec)))
+                engine.ledger.withLock { ledger in
+                    if result.outcome.succeeded {
+                        ledger.events.append(.warning, "phase \(name) rolled back")
+                    } else {
+                        ledger.events.append(.error, "phase \(name) rollback failed: \(result.outcome.summary)")
+                    }
                 }
+            } else if spec.service {
+                engine.ledger.withLock { $0.events.append(.warning, "phase \(name) rolled back: service stopped") }
             }
+            update(name) { $0.state = .rolledBack }
         }
     }
 
@@ -142,9 +208,9 @@ struct StartupCoordinator {
 
     /// The chain of phases that determined when start-up finished: from the last phase to end,
     /// follow the dependency that finished last, as `systemd-analyze critical-chain` does.
-    private func criticalPath(_ statuses: [PhaseStatus]) -> [String] {
+    static func criticalPath(_ statuses: [PhaseStatus]) -> [String] {
         let byName = Dictionary(uniqueKeysWithValues: statuses.map { ($0.name, $0) })
-        func end(_ status: PhaseStatus) -> Int64 { (status.startMs ?? 0) + (status.durationMs ?? 0) }
+        func end(_ status: PhaseStatus) -> Int64 { status.endMs ?? 0 }
         guard var current = statuses.max(by: { end($0) < end($1) }) else { return [] }
         var path = [current.name]
         while let previous = current.dependsOn.compactMap({ byName[$0] }).max(by: { end($0) < end($1) }) {

@@ -100,9 +100,9 @@ public struct StartupPane: Pane {
         return switch state {
         case .pending: (g.pending, t.inactive)
         case .running, .checking: (g.running, t.warning)
-        case .succeeded: (g.check, t.ok)
+        case .succeeded, .healthy: (g.check, t.ok)
         case .failed, .timedOut: (g.cross, t.error)
-        case .skipped: (g.dot, t.inactive)
+        case .skipped, .stopped: (g.dot, t.inactive)
         case .rollingBack, .rolledBack: (g.down, t.warning)
         }
     }

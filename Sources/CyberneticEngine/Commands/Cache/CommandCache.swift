@@ -33,13 +33,23 @@ public final class CommandCache: Sendable {
     /// Opens the disk tier: creates its folders and reads its size. Throws a clear error when
     /// the folder cannot be used, so start-up can say so.
     public func open() throws {
-        guard let disk else { return }
+        _ = try openAndVerify(verify: false)
+    }
+
+    /// Opens the disk tier and, with `verify`, checks every action result's checksum, deleting
+    /// the ones that fail, so a corrupt entry is gone before the first lookup.
+    @discardableResult
+    public func openAndVerify(verify: Bool = true) throws -> (entries: Int, bytes: Int, discarded: Int) {
+        guard let disk else { return (0, 0, 0) }
         try disk.prepare()
+        let discarded = verify ? disk.removeCorruptActions() : 0
         let usage = disk.enforceLimit()
         state.withLock { state in
             state.diskEntries = usage.entries
             state.diskBytes = usage.bytes
+            state.tiers[.disk]?.discarded += discarded
         }
+        return (usage.entries, usage.bytes, discarded)
     }
 
     private var now: Double { (clock.now - start).seconds }

@@ -161,6 +161,20 @@ struct DiskCache: Sendable {
         utimes(path.path, nil)
     }
 
+    /// Deletes action results whose checksum fails (torn or altered files); returns how many.
+    func removeCorruptActions() -> Int {
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: actions.path)) ?? [] {
+            let path = actions.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: path.path), Self.decodeAction(data) != nil else {
+                discard(path)
+                removed += 1
+                continue
+            }
+        }
+        return removed
+    }
+
     /// Entries and bytes on disk, and the least recently used files removed until the cache
     /// fits `maxBytes`. Returns (entries, bytes, evicted).
     @discardableResult

@@ -1,0 +1,34 @@
+import Foundation
+
+/// What Cybernetic's own start-up phases do. Each returns a short note for the Startup pane, or
+/// throws when the engine cannot run at all.
+extension Engine {
+    func runBuiltIn(_ phase: StartupPlan.BuiltIn) async throws -> String {
+        switch phase {
+        case .core:
+            let memory = configuration.memory
+            return "\(configuration.phases.count) phases, \(configuration.tasks.count) tasks; pools \(memory.smallBlocks)/\(memory.mediumBlocks)/\(memory.largeBlocks) blocks"
+        case .database:
+            // A cache folder that cannot be used costs speed, not correctness: warn and carry on in memory.
+            do {
+                let usage = try executor.cache.openAndVerify()
+                return "disk cache: \(usage.entries) entries, \(SizeText.format(usage.bytes))"
+                    + (usage.discarded > 0 ? ", \(usage.discarded) corrupt entries removed" : "")
+            } catch {
+                ledger.withLock { $0.events.append(.warning, "disk cache at \(configuration.cache.directory) is not usable: \(error); memory tier only") }
+                return "disk cache unusable, memory tier only"
+            }
+        case .networking:
+            guard let remote = configuration.cache.remote else { return "remote cache: not configured" }
+            let url = URL(string: remote)
+            guard let host = url?.host else { return "remote cache: \(remote) has no host" }
+            let port = UInt16(exactly: url?.port ?? (remote.hasPrefix("https") ? 443 : 80)) ?? 80
+            if let fd = HealthCheck.connect(host: host, port: port) {
+                close(fd)
+                return "remote cache \(host):\(port) reachable (the remote tier is not in use yet)"
+            }
+            ledger.withLock { $0.events.append(.warning, "remote cache \(host):\(port) is not reachable") }
+            return "remote cache \(host):\(port) unreachable"
+        }
+    }
+}
