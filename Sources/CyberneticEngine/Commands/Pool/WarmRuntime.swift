@@ -43,6 +43,8 @@ struct RuntimeKey: Sendable, Hashable {
     let kind: WarmRuntimeKind
     /// Resolved through `PATH` as `CommandRunner` resolves programs.
     let interpreter: String
+    /// The interpreter's real file: `/bin/sh` and `/usr/bin/sh` are one runtime.
+    let identity: String
     /// Boot-relevant variables that are set, with their values (unset ones are absent).
     let bootEnvironment: [String: String]
     /// Shown in snapshots: "node", or "node +NODE_OPTIONS" when booted with values other than
@@ -53,6 +55,7 @@ struct RuntimeKey: Sendable, Hashable {
          base: [String: String]) {
         self.kind = kind
         self.interpreter = interpreter
+        identity = Self.canonical(interpreter)
         var boot: [String: String] = [:]
         for (name, value) in base where kind.affectsBoot(name) { boot[name] = value }
         var changed: [String] = []
@@ -63,7 +66,7 @@ struct RuntimeKey: Sendable, Hashable {
         bootEnvironment = boot
         let name = program.split(separator: "/").last.map(String.init) ?? program
         var label = name
-        if ExecutableLookup.cached(name).map(Self.canonical) != Self.canonical(interpreter) { label = interpreter }
+        if ExecutableLookup.cached(name).map(Self.canonical) != identity { label = interpreter }
         if !changed.isEmpty { label += " +" + changed.sorted().joined(separator: ",") }
         self.label = label
     }
@@ -78,12 +81,12 @@ struct RuntimeKey: Sendable, Hashable {
     }
 
     static func == (a: RuntimeKey, b: RuntimeKey) -> Bool {
-        a.kind == b.kind && a.interpreter == b.interpreter && a.bootEnvironment == b.bootEnvironment
+        a.kind == b.kind && a.identity == b.identity && a.bootEnvironment == b.bootEnvironment
     }
 
     func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
-        hasher.combine(interpreter)
+        hasher.combine(identity)
         hasher.combine(bootEnvironment)
     }
 

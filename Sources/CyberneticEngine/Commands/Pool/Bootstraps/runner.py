@@ -16,6 +16,8 @@ import json
 import runpy
 import types
 
+os.write(1, b"\x01R")
+
 
 def _read_job():
     data = bytearray()
@@ -40,12 +42,14 @@ def _report(error):
     skip = {__file__, runpy.__file__}
     while tb is not None and tb.tb_frame.f_code.co_filename in skip:
         tb = tb.tb_next
+    error.__traceback__ = tb
     sys.excepthook(type(error), error, tb)
 
 
 def _run(job):
     mode = job["mode"]
     argv = job["argv"]
+    os.write(1, b"\x01S")
     if mode == "script":
         script = argv[0]
         full = os.path.abspath(script)
@@ -61,15 +65,13 @@ def _run(job):
         if os.path.isfile(full) and not full.endswith((".zip", ".pyz")):
             with open(full, "rb") as handle:
                 source = handle.read()
-            main.__file__ = script
+            main.__file__ = full
             main.__cached__ = None
-            main.__loader__ = importlib.machinery.SourceFileLoader("__main__", script)
+            main.__loader__ = importlib.machinery.SourceFileLoader("__main__", full)
             main.__spec__ = None
             main.__package__ = None
-            os.write(1, b"\x01S")
-            exec(compile(source, script, "exec", dont_inherit=True), main.__dict__)
+            exec(compile(source, full, "exec", dont_inherit=True), main.__dict__)
         else:
-            os.write(1, b"\x01S")
             runpy.run_path(script, run_name="__main__")
     elif mode == "code":
         if not sys.flags.safe_path:
@@ -79,14 +81,12 @@ def _run(job):
         main.__spec__ = None
         main.__package__ = None
         main.__loader__ = importlib.machinery.BuiltinImporter
-        os.write(1, b"\x01S")
         exec(compile(argv[0], "<string>", "exec", dont_inherit=True), main.__dict__)
     else:
         if not sys.flags.safe_path:
             sys.path.insert(0, os.getcwd())
         sys.argv = ["-m"] + list(argv[1:])
         _fresh_main()
-        os.write(1, b"\x01S")
         runpy._run_module_as_main(argv[0], alter_argv=True)
     return 0
 
