@@ -159,6 +159,11 @@ struct ProcessPoolTests {
             #expect(decoded?["name"] as? String == "__main__")
         }
 
+        // A nil override unsets a variable the engine has.
+        let unset = try #require(await pool.run(CommandRequest(argv: ["python3", "-c", "import os; print(os.environ.get('PATH', 'absent'))"],
+                                                               environment: ["PATH": nil])))
+        #expect(PoolTesting.text(unset.stdout) == "absent\n")
+
         let failing = CommandRequest(argv: ["python3", "-c", "def f():\n    raise ValueError('boom')\nf()"])
         let result = try #require(await pool.run(failing))
         #expect(result.outcome == .exited(1))
