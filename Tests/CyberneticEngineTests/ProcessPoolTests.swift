@@ -206,6 +206,15 @@ struct ProcessPoolTests {
         let failed = try #require(await pool.run(CommandRequest(argv: ["node", "throws.js"], workingDirectory: directory)))
         #expect(failed.outcome == .exited(1))
         #expect(PoolTesting.text(failed.stderr).contains("Error: boom"))
+        // The job's exceptions are ordinary uncaught exceptions: its own handler sees them.
+        try "process.on('uncaughtException', (e) => { console.log('caught', e.message); process.exitCode = 3 })\nthrow new Error('x')\n"
+            .write(toFile: directory + "/handled.js", atomically: true, encoding: .utf8)
+        let (handledWarm, handledCold) = await PoolTesting.warmAndCold(pool, CommandRequest(argv: ["node", "handled.js"], workingDirectory: directory))
+        let handled = try #require(handledWarm)
+        #expect(handled.outcome == .exited(3))
+        #expect(handled.outcome == handledCold.outcome)
+        #expect(PoolTesting.text(handled.stdout) == "caught x\n")
+        #expect(PoolTesting.text(handled.stdout) == PoolTesting.text(handledCold.stdout))
         await pool.shutdown()
     }
 

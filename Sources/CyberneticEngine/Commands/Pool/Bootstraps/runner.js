@@ -7,8 +7,6 @@ const fs = require('fs');
 const path = require('path');
 const Module = require('module');
 
-fs.writeSync(1, '\x01R');
-
 function readJob() {
   const chunks = [];
   const buffer = Buffer.allocUnsafe(65536);
@@ -30,15 +28,31 @@ function readJob() {
   return chunks.length === 0 ? null : JSON.parse(Buffer.concat(chunks).toString('utf8'));
 }
 
-const job = readJob();
-if (job === null) process.exit(0);
-for (const name of Object.keys(job.env)) {
-  const value = job.env[name];
-  if (value === null) delete process.env[name];
-  else process.env[name] = value;
+function runJob() {
+  const job = readJob();
+  if (job === null) process.exit(0);
+  for (const name of Object.keys(job.env)) {
+    const value = job.env[name];
+    if (value === null) delete process.env[name];
+    else process.env[name] = value;
+  }
+  if (job.cwd) process.chdir(job.cwd);
+  const main = path.resolve(job.argv[0]);
+  process.argv = [process.argv[0], main, ...job.argv.slice(1)];
+  fs.writeSync(1, '\x01S');
+  Module.runMain(main);
 }
-if (job.cwd) process.chdir(job.cwd);
-const main = path.resolve(job.argv[0]);
-process.argv = [process.argv[0], main, ...job.argv.slice(1)];
-fs.writeSync(1, '\x01S');
-Module.runMain(main);
+
+// Pay at boot what every job would otherwise pay first: the stdio streams (console.log on a
+// pipe loads net and stream) and the ES module loader (initialized by the first import()).
+// Both are what the job would create itself on the same file descriptors and the same loader.
+void process.stdout;
+void process.stderr;
+import('node:path').then(() => {
+  fs.writeSync(1, '\x01R');
+  // Outside the promise chain, so that the job's exceptions are plain uncaught exceptions.
+  setImmediate(runJob);
+}, (error) => {
+  process.stderr.write(`cybernetic runner: ${error && error.stack || error}\n`);
+  process.exit(70);
+});
