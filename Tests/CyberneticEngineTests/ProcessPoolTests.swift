@@ -402,9 +402,9 @@ struct ProcessPoolTests {
         let pool = ProcessPool(settings: PoolTesting.settings(min: 1, max: 2))
         defer { Task { await pool.shutdown() } }
         let request = CommandRequest(argv: ["/bin/sh", "-c", "sleep 300 & (trap '' TERM; sleep 300) & echo started; wait"],
-                                     timeout: .milliseconds(500), gracePeriod: .milliseconds(300))
+                                     timeout: .seconds(2), gracePeriod: .milliseconds(300))
         let watcher = Task { () -> Int32? in
-            for _ in 0..<3000 {
+            for _ in 0..<30000 {
                 if let pid = PoolTesting.runners(pool).first(where: { $0.phase == "running" })?.pid { return pid }
                 try? await Task.sleep(for: .milliseconds(2))
             }
@@ -424,7 +424,7 @@ struct ProcessPoolTests {
     func cancelledJobEndsItsGroup() async throws {
         let pool = ProcessPool(settings: PoolTesting.settings(min: 0, max: 2))
         defer { Task { await pool.shutdown() } }
-        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "sleep 300 & wait"])) }
+        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "sleep 300 & wait"], timeout: .seconds(600))) }
         #expect(await PoolTesting.eventually { PoolTesting.runners(pool).contains { $0.phase == "running" && $0.pid != nil } })
         let runner = try #require(PoolTesting.runners(pool).first { $0.phase == "running" }?.pid)
         job.cancel()
@@ -441,7 +441,7 @@ struct ProcessPoolTests {
         if PoolTesting.pythonInstalled { runtimes.append("python3") }
         if PoolTesting.nodeInstalled { runtimes.append("node") }
         pool.prewarm(runtimes: runtimes)
-        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "sleep 300 & wait"])) }
+        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "sleep 300 & wait"], timeout: .seconds(600))) }
         #expect(await PoolTesting.eventually {
             let runners = PoolTesting.runners(pool)
             return runners.contains { $0.phase == "running" } && runners.filter { $0.phase == "warm" }.count >= 2 * runtimes.count
