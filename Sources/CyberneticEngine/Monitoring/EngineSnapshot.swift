@@ -255,11 +255,46 @@ public struct ProcessPoolSnapshot: Sendable, Codable, Equatable {
 
 public struct RuntimeStats: Sendable, Codable, Equatable {
     public var runtime: String
+    /// Booted, idle, waiting for a job.
     public var warm = 0
+    /// Holding a job (or booting for one).
     public var busy = 0
+    /// Still booting, no job yet.
+    public var booting = 0
     public var spawned = 0
+    /// Runners that died by themselves: before their job, while booting, or by a signal during a job.
     public var crashes = 0
+    /// Jobs sent to a runner.
+    public var jobs = 0
+    /// Jobs that found all `max` runners busy and waited for one.
+    public var waits = 0
+    /// Jobs re-sent to another runner because theirs died before starting them.
+    public var retries = 0
+    /// Time from a job's arrival to a runner taking it.
+    public var waitMs = Percentiles()
+    /// Time from spawning a runner to its interpreter being ready.
+    public var bootMs = Percentiles()
     public init(runtime: String) { self.runtime = runtime }
+
+    private enum CodingKeys: String, CodingKey {
+        case runtime, warm, busy, booting, spawned, crashes, jobs, waits, retries, waitMs, bootMs
+    }
+
+    /// Fields added after the first report version are optional when reading.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        runtime = try c.decode(String.self, forKey: .runtime)
+        warm = try c.decodeIfPresent(Int.self, forKey: .warm) ?? 0
+        busy = try c.decodeIfPresent(Int.self, forKey: .busy) ?? 0
+        booting = try c.decodeIfPresent(Int.self, forKey: .booting) ?? 0
+        spawned = try c.decodeIfPresent(Int.self, forKey: .spawned) ?? 0
+        crashes = try c.decodeIfPresent(Int.self, forKey: .crashes) ?? 0
+        jobs = try c.decodeIfPresent(Int.self, forKey: .jobs) ?? 0
+        waits = try c.decodeIfPresent(Int.self, forKey: .waits) ?? 0
+        retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
+        waitMs = try c.decodeIfPresent(Percentiles.self, forKey: .waitMs) ?? Percentiles()
+        bootMs = try c.decodeIfPresent(Percentiles.self, forKey: .bootMs) ?? Percentiles()
+    }
 }
 
 public struct CacheSnapshot: Sendable, Codable, Equatable {
