@@ -60,10 +60,12 @@ public final class Engine: Service, Sendable {
         let number = sequence.add(1, ordering: .relaxed).newValue
         let tiers = executor.cache.snapshot()
         let memory = executor.memoryPool.stats()
+        let runtimes = executor.processPool.snapshot()
         let (state, uptime) = ledger.withLock { ($0, clock.now - startedAt) }
         var snapshot = state.snapshot(sequence: number, uptime: uptime, source: configuration.source)
         snapshot.cache.tiers = tiers
         snapshot.memory.classes = memory
+        snapshot.processPool.runtimes = runtimes
         snapshot.memory.pooled = snapshot.optimizations.flags[.memoryPool]
         return snapshot
     }
@@ -136,6 +138,7 @@ public final class Engine: Service, Sendable {
         } onGracefulShutdown: {
             self.stop()
         }
+        await executor.processPool.shutdown()
         ledger.withLock { ledger in
             // Runs admitted but never picked up (submitted during a failed start-up, say) are cancelled.
             ledger.totals.cancelled += ledger.queue.cancelAll()

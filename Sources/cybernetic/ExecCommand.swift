@@ -41,7 +41,10 @@ struct ExecCommand: AsyncParsableCommand {
         let request = CommandRequest(argv: argv, workingDirectory: FileManager.default.currentDirectoryPath,
                                      timeout: limit, outputLimit: 64 * 1024, passThrough: true)
         let policy: Executor.CachePolicy? = noCache ? nil : .init(inputs: inputs)
-        let outcome = await withInterruptForwarding { await executor.run(request, policy: policy) }
+        // One command gains nothing from a warm runner (booting one costs what spawning does), so
+        // exec spawns directly; the npx fast path and the cache still apply.
+        let options = Executor.Options(processPool: false)
+        let outcome = await withInterruptForwarding { await executor.run(request, policy: policy, options: options) }
         await executor.cache.flush()
         let result = outcome.result
         if case .failedToStart(let reason) = result.outcome { Console.error("cybernetic: \(reason)") }
@@ -53,10 +56,11 @@ struct ExecCommand: AsyncParsableCommand {
     private func printStats(_ outcome: Executor.Outcome, tiers: [CacheTierStats]) {
         let result = outcome.result
         let ms = String(format: "%.2f", result.duration.seconds * 1000)
-        var lines = ["cybernetic: \(result.outcome.summary) in \(ms) ms via \(outcome.path.rawValue)"]
+        var lines = ["cybernetic: \(result.outcome.summary) in \(ms) ms via \(outcome.path.rawValue)"
+                     + (outcome.npxResolved ? " (npx fast path: local node_modules/.bin)" : "")]
         if let key = outcome.key {
             let note = outcome.capped ? "output over the capture limit, not stored"
-                : outcome.stored ? "stored" : outcome.path == .spawned ? "not stored (failed)" : "replayed"
+                : outcome.stored ? "stored" : outcome.path.ran ? "not stored (failed)" : "replayed"
             lines.append("  cache key \(key.digest.prefix(16)): \(note)")
         } else {
             lines.append("  cache: off (--no-cache)")

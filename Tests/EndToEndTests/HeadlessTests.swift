@@ -30,16 +30,17 @@ import Testing
         let startup = try #require(json["startup"] as? [String: Any])
         #expect(startup["state"] as? String == "ready")
         let phases = try #require(startup["phases"] as? [[String: Any]])
-        #expect(phases.count == 5, "three engine phases and the workload's two")
-        #expect(phases.filter { $0["builtIn"] as? Bool == true }.map { $0["name"] as? String } == ["engine:core", "engine:database", "engine:networking"])
+        #expect(phases.count == 6, "four engine phases and the workload's two")
+        #expect(phases.filter { $0["builtIn"] as? Bool == true }.map { $0["name"] as? String }
+                == ["engine:core", "engine:database", "engine:networking", "engine:pool"])
         #expect((startup["criticalPath"] as? [String])?.last == "workspace")
         #expect(phases.allSatisfy { $0.keys.contains("error") }, "error is present, as null")
         let memory = try #require(json["memory"] as? [String: Any])
         #expect((memory["classes"] as? [[String: Any]])?.first?["capacity"] as? Int == 256)
 
         let xml = try String(contentsOf: junit, encoding: .utf8)
-        #expect(xml.components(separatedBy: "<testcase ").count - 1 == 10, "one test case per phase (engine's included) and per task")
-        #expect(xml.contains("tests=\"10\" failures=\"0\""))
+        #expect(xml.components(separatedBy: "<testcase ").count - 1 == 11, "one test case per phase (engine's included) and per task")
+        #expect(xml.contains("tests=\"11\" failures=\"0\""))
     }
 
     @Test func thousandsOfTasksRunThroughTheQueueWithCompleteAccounting() throws {

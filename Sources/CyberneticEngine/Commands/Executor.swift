@@ -21,7 +21,27 @@ public final class Executor: Sendable {
     public enum Path: String, Sendable, Codable {
         case memoryHit = "cache hit (memory)"
         case diskHit = "cache hit (disk)"
+        case warmRunner = "warm runner"
         case spawned = "spawned"
+
+        public var ran: Bool { self == .warmRunner || self == .spawned }
+    }
+
+    /// The fast paths in force for one run: the feature flags, evaluated per run.
+    public struct Options: Sendable {
+        public var pooledMemory = true
+        public var processPool = true
+        public var npxFastPath = true
+
+        public init(pooledMemory: Bool = true, processPool: Bool = true, npxFastPath: Bool = true) {
+            self.pooledMemory = pooledMemory
+            self.processPool = processPool
+            self.npxFastPath = npxFastPath
+        }
+
+        public init(flags: FeatureFlags) {
+            self.init(pooledMemory: flags[.memoryPool], processPool: flags[.processPool], npxFastPath: flags[.npxFastPath])
+        }
     }
 
     public struct Outcome: Sendable {
@@ -32,12 +52,17 @@ public final class Executor: Sendable {
         public var stored: Bool
         /// The run could not be stored because its output exceeded the capture limit.
         public var capped: Bool
+        /// `npx NAME` was resolved to a local `node_modules/.bin` target instead of running npx.
+        public var npxResolved = false
     }
 
     public let cache: CommandCache
     public let maxOutput: Int
     /// Holds captured output and cached results while the `memory_pool` flag is on.
     public let memoryPool: MemoryPool
+    /// Pre-booted interpreters for the runtimes in `process_pool.runtimes`.
+    public let processPool: ProcessPool
+    private let warmRuntimes: Set<String>
 
     public init(configuration: Configuration, baseDirectory: String = FileManager.default.currentDirectoryPath) {
         let dir = configuration.cache.directory
@@ -45,16 +70,49 @@ public final class Executor: Sendable {
         cache = CommandCache(settings: configuration.cache, directory: url)
         maxOutput = configuration.cache.maxOutputBytes
         memoryPool = MemoryPool(settings: configuration.memory)
+        processPool = ProcessPool(settings: configuration.processPool)
+        warmRuntimes = Set(configuration.processPool.runtimes.compactMap { name in
+            (name == "python3" ? "python" : name)
+        })
+    }
+
+    /// The runtimes the given command lines would run on warm, for pre-booting spares.
+    public func runtimes(for argvs: [[String]]) -> [String] {
+        var names: [String] = []
+        for argv in argvs {
+            let resolved = NpxResolver.resolve(argv: argv, workingDirectory: nil) ?? argv
+            guard let program = resolved.first, let kind = WarmRuntimeKind.of(program: program),
+                  warmRuntimes.contains(kind.rawValue) else { continue }
+            let name = kind == .sh ? program : kind == .python ? "python3" : "node"
+            if !names.contains(name) { names.append(name) }
+        }
+        return names
+    }
+
+    /// Runs on a warm runner when the program is a pooled runtime and one can take it;
+    /// otherwise spawns it.
+    private func launch(_ request: CommandRequest, usePool: Bool) async -> (CommandResult, Path) {
+        if usePool, let program = request.argv.first, let kind = WarmRuntimeKind.of(program: program),
+           warmRuntimes.contains(kind.rawValue), let result = await processPool.run(request) {
+            return (result, .warmRunner)
+        }
+        return (await CommandRunner.run(request), .spawned)
     }
 
     /// Runs `request`; `policy` nil means the cache is not used for this run (flag off, task
     /// opted out, `--no-cache`).
-    public func run(_ request: CommandRequest, policy: CachePolicy?, pooled: Bool = true) async -> Outcome {
+    public func run(_ request: CommandRequest, policy: CachePolicy?, options: Options = Options()) async -> Outcome {
         var request = request
-        let pool = pooled ? memoryPool : nil
+        let pool = options.pooledMemory ? memoryPool : nil
         request.memoryPool = pool
+        var npxResolved = false
+        if options.npxFastPath, let resolved = NpxResolver.resolve(argv: request.argv, workingDirectory: request.workingDirectory) {
+            request.argv = resolved
+            npxResolved = true
+        }
         guard let policy else {
-            return Outcome(result: await CommandRunner.run(request), path: .spawned, key: nil, stored: false, capped: false)
+            let (result, path) = await launch(request, usePool: options.processPool)
+            return Outcome(result: result, path: path, key: nil, stored: false, capped: false, npxResolved: npxResolved)
         }
         let key = await CacheKey.compute(CacheKey.Inputs(
             argv: request.argv,
@@ -73,11 +131,12 @@ public final class Executor: Sendable {
             var stderr = OutputTail(limit: max(request.outputLimit, hit.stderr.count))
             stderr.append(hit.stderr)
             let result = CommandResult(outcome: .exited(hit.exitCode), stdout: stdout, stderr: stderr, duration: .zero)
-            return Outcome(result: result, path: tier == .memory ? .memoryHit : .diskHit, key: key, stored: false, capped: false)
+            return Outcome(result: result, path: tier == .memory ? .memoryHit : .diskHit, key: key, stored: false, capped: false,
+                           npxResolved: npxResolved)
         }
         var capturing = request
         capturing.outputLimit = max(request.outputLimit, maxOutput)
-        let result = await CommandRunner.run(capturing)
+        let (result, path) = await launch(capturing, usePool: options.processPool)
         let capped = result.stdout.truncated || result.stderr.truncated
         var stored = false
         if case .exited(let code) = result.outcome, code == 0 || policy.cacheFailures, !capped {
@@ -85,7 +144,7 @@ public final class Executor: Sendable {
                                           originalDurationMs: result.duration.milliseconds, pool: pool))
             stored = true
         }
-        return Outcome(result: result, path: .spawned, key: key, stored: stored, capped: capped)
+        return Outcome(result: result, path: path, key: key, stored: stored, capped: capped, npxResolved: npxResolved)
     }
 
     private static func write(_ bytes: [UInt8], to fd: Int32) {

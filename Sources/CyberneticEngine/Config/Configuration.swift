@@ -39,6 +39,9 @@ public struct ProcessPoolSettings: Sendable, Codable, Equatable {
     public var min = 3
     public var max = 10
     public var idleTimeout: Duration = .seconds(30)
+    /// Interpreters kept warm. `sh` is left out by default: a shell starts in about a millisecond,
+    /// and a warm one still costs a spawn for its replacement, so it only adds processes.
+    public var runtimes: [String] = ["node", "python3"]
     public init() {}
 }
 

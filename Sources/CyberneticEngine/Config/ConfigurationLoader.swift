@@ -7,7 +7,7 @@ import TOMLKit
 public enum ConfigurationLoader {
     static let sections = ["queue", "process_pool", "cache", "memory", "flags", "keys", "phase", "task"]
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
-    static let poolKeys = ["min", "max", "idle_timeout"]
+    static let poolKeys = ["min", "max", "idle_timeout", "runtimes"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
@@ -67,6 +67,13 @@ public enum ConfigurationLoader {
             config.processPool.min = pool.int("min", in: 0...1000) ?? config.processPool.min
             config.processPool.max = pool.int("max", in: 1...1000) ?? config.processPool.max
             config.processPool.idleTimeout = pool.duration("idle_timeout", in: .milliseconds(1)...day) ?? config.processPool.idleTimeout
+            if let runtimes = pool.stringArray("runtimes") {
+                let known = ["sh", "node", "python3"]
+                for name in runtimes where !known.contains(name) {
+                    pool.fail("runtimes", "unknown runtime '\(name)'" + Suggestions.hint(for: name, in: known))
+                }
+                config.processPool.runtimes = runtimes.filter(known.contains)
+            }
             if config.processPool.min > config.processPool.max {
                 pool.fail("min", "min (\(config.processPool.min)) must not exceed max (\(config.processPool.max))")
             }

@@ -250,6 +250,11 @@ public struct MemoryClassStats: Sendable, Codable, Equatable {
 
 public struct ProcessPoolSnapshot: Sendable, Codable, Equatable {
     public var runtimes: [RuntimeStats] = []
+    /// Runs that went to a warm runner, and runs spawned directly (cache hits are neither).
+    public var warmRuns = 0
+    public var directRuns = 0
+    /// `npx NAME` runs answered from a local node_modules/.bin without starting npx.
+    public var npxFastPath = 0
     public init() {}
 }
 

@@ -18,6 +18,14 @@ extension Engine {
                 ledger.withLock { $0.events.append(.warning, "disk cache at \(configuration.cache.directory) is not usable: \(error); memory tier only") }
                 return "disk cache unusable, memory tier only"
             }
+        case .pool:
+            let flags = ledger.withLock { $0.revisions.flags }
+            guard flags[.processPool] else { return "process_pool flag off: commands are spawned directly" }
+            guard executor.processPool.isAvailable else { return "runner bootstraps not found: commands are spawned directly" }
+            let runtimes = executor.runtimes(for: configuration.tasks.map(\.run.argv))
+            guard !runtimes.isEmpty else { return "no task uses a warm runtime (\(configuration.processPool.runtimes.joined(separator: ", ")))" }
+            let started = executor.processPool.prewarm(runtimes: runtimes)
+            return "warming \(started.joined(separator: ", ")): \(configuration.processPool.min) spares each, at most \(configuration.processPool.max) processes"
         case .networking:
             guard let remote = configuration.cache.remote else { return "remote cache: not configured" }
             let url = URL(string: remote)

@@ -1,5 +1,5 @@
 /// The whole start-up graph: Cybernetic's own phases first (`engine:core`, then the disk cache,
-/// networking and the process pool side by side), then the workload's phases. A workload phase
+/// networking and the process pool warm-up side by side), then the workload's phases. A workload phase
 /// that depends on nothing waits for the engine's phases, so user commands only start once the
 /// engine they run in is ready.
 struct StartupPlan: Sendable {
@@ -7,6 +7,7 @@ struct StartupPlan: Sendable {
         case core = "engine:core"
         case database = "engine:database"
         case networking = "engine:networking"
+        case pool = "engine:pool"
     }
 
     struct Phase: Sendable {
@@ -23,8 +24,9 @@ struct StartupPlan: Sendable {
             Phase(name: BuiltIn.core.rawValue, dependsOn: [], builtIn: .core),
             Phase(name: BuiltIn.database.rawValue, dependsOn: [BuiltIn.core.rawValue], builtIn: .database),
             Phase(name: BuiltIn.networking.rawValue, dependsOn: [BuiltIn.core.rawValue], builtIn: .networking),
+            Phase(name: BuiltIn.pool.rawValue, dependsOn: [BuiltIn.core.rawValue], builtIn: .pool),
         ]
-        let engineLeaves = [BuiltIn.database.rawValue, BuiltIn.networking.rawValue]
+        let engineLeaves = [BuiltIn.database.rawValue, BuiltIn.networking.rawValue, BuiltIn.pool.rawValue]
         phases = engine + configuration.phases.map { spec in
             Phase(name: spec.name, dependsOn: spec.dependsOn.isEmpty ? engineLeaves : spec.dependsOn, spec: spec)
         }

@@ -69,7 +69,7 @@ extension Engine {
         let policy: Executor.CachePolicy? = flags[.commandCache] && spec.cache
             ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, cacheFailures: spec.cacheFailures)
             : nil
-        let outcome = await executor.run(request(for: spec), policy: policy, pooled: flags[.memoryPool])
+        let outcome = await executor.run(request(for: spec), policy: policy, options: Executor.Options(flags: flags))
         let result = outcome.result
         let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in
@@ -107,12 +107,18 @@ extension Engine {
 
 extension Ledger {
     mutating func recordCache(_ outcome: Executor.Outcome, used: Bool, task: String) {
+        switch outcome.path {
+        case .warmRunner: processPool.warmRuns += 1
+        case .spawned: processPool.directRuns += 1
+        case .memoryHit, .diskHit: break
+        }
+        if outcome.npxResolved { processPool.npxFastPath += 1 }
         guard used else { return }
         switch outcome.path {
         case .memoryHit, .diskHit:
             cache.hits += 1
             tasks[task]?.cacheHits += 1
-        case .spawned:
+        case .spawned, .warmRunner:
             cache.misses += 1
         }
         if outcome.stored { cache.stored += 1 }

@@ -164,7 +164,7 @@ public final class ProcessPool: Sendable {
     private func execute(_ job: WarmJob, on runner: WarmRunner, request: CommandRequest) async -> RunnerReport {
         state.withLock { $0.keys[job.key]?.jobs += 1 }
         runner.assign(job.payload, outputLimit: request.outputLimit, passThrough: request.passThrough,
-                      grace: request.gracePeriod)
+                      grace: request.gracePeriod, memoryPool: request.memoryPool)
         enum Race: Sendable { case done(RunnerReport), timedOut, cancelled }
         return await withTaskCancellationHandler {
             await withTaskGroup(of: Race.self) { group in

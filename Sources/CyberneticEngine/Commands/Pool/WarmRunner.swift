@@ -215,11 +215,11 @@ final class WarmRunner: Sendable {
     // MARK: the job
 
     /// Hands the job to the bootstrap (buffered in the pipe if it is still booting) and closes stdin.
-    func assign(_ payload: [UInt8], outputLimit: Int, passThrough: Bool, grace: Duration) {
+    func assign(_ payload: [UInt8], outputLimit: Int, passThrough: Bool, grace: Duration, memoryPool: MemoryPool? = nil) {
         state.withLock { state in
-            var stdout = OutputTail(limit: outputLimit)
+            var stdout = OutputTail(limit: outputLimit, pool: memoryPool)
             stdout.append(state.stdout.bytes)
-            var stderr = OutputTail(limit: outputLimit)
+            var stderr = OutputTail(limit: outputLimit, pool: memoryPool)
             stderr.append(state.stderr.bytes)
             state.stdout = stdout
             state.stderr = stderr
