@@ -116,3 +116,123 @@ import Testing
         #expect(s.startup.state == .ready)
     }
 }
+
+@Suite struct StartupGraphTests {
+    private func starts(_ s: EngineSnapshot) -> [String: Int64] {
+        Dictionary(uniqueKeysWithValues: s.startup.phases.compactMap { p in p.startMs.map { (p.name, $0) } })
+    }
+
+    @Test func independentPhasesRunTogether() async throws {
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "a"
+        run = "sleep 0.3"
+        [[phase]]
+        name = "b"
+        run = "sleep 0.4"
+        [[phase]]
+        name = "c"
+        run = "sleep 0.2"
+        [[phase]]
+        name = "d"
+        run = "sleep 0.3"
+        """)
+        let s = try await Engine(configuration: config).runUntilIdle()
+        let user = s.startup.phases.filter { !$0.builtIn }
+        let lastStart = try #require(user.compactMap(\.startMs).max())
+        let firstEnd = try #require(user.compactMap(\.endMs).min())
+        // One after another they would take 1.2 s; here all four had started before any finished.
+        #expect(lastStart <= firstEnd, "last start \(lastStart) ms, first end \(firstEnd) ms")
+    }
+
+    @Test func aChainRunsInOrderAndADiamondStartsItsMiddleTogether() async throws {
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "top"
+        run = "sleep 0.1"
+        [[phase]]
+        name = "left"
+        run = "sleep 0.3"
+        depends_on = ["top"]
+        [[phase]]
+        name = "right"
+        run = "sleep 0.3"
+        depends_on = ["top"]
+        [[phase]]
+        name = "bottom"
+        run = "true"
+        depends_on = ["left", "right"]
+        """)
+        let s = try await Engine(configuration: config).runUntilIdle()
+        let start = starts(s)
+        let end = Dictionary(uniqueKeysWithValues: s.startup.phases.compactMap { p in p.endMs.map { (p.name, $0) } })
+        #expect(start["left"]! >= end["top"]! && start["right"]! >= end["top"]!)
+        #expect(abs(start["left"]! - start["right"]!) < 250, "the middle of the diamond starts together")
+        #expect(start["bottom"]! >= max(end["left"]!, end["right"]!))
+        #expect(s.startup.criticalPath.suffix(3).first == "top" && s.startup.criticalPath.last == "bottom")
+    }
+
+    @Test func aServiceBecomesReadyOverHTTPAndIsStoppedAtShutdown() async throws {
+        let dir = try temporaryDirectory()
+        let port = Int.random(in: 20_000...40_000)
+        let pidFile = dir.appendingPathComponent("server.pid").path
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "web"
+        run = "echo $$ > \(pidFile); exec python3 -m http.server \(port) --bind 127.0.0.1 --directory \(dir.path)"
+        service = true
+        health = "http://127.0.0.1:\(port)/"
+        timeout = "30s"
+        [[task]]
+        name = "fetch"
+        run = ["python3", "-c", "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:\(port)/').status)"]
+        cache = false
+        """)
+        let engine = Engine(configuration: config)
+        let s = try await engine.runUntilIdle()
+        #expect(s.startup.phases.first { $0.name == "web" }?.state == .stopped)
+        #expect(s.totals.completed == 1, "the task reached the service while it ran")
+        #expect(s.events.contains { $0.message == "service web stopped" })
+        let pid = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(!processIsAlive(pid), "the server is gone after shutdown")
+    }
+
+    @Test func aHealthCheckThatNeverPassesFailsThePhaseAtItsTimeout() async throws {
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "never"
+        run = "true"
+        health = "false"
+        timeout = "600ms"
+        """)
+        let s = try await Engine(configuration: config).runUntilIdle()
+        let phase = try #require(s.startup.phases.first { $0.name == "never" })
+        #expect(phase.state == .timedOut)
+        #expect(phase.error?.contains("health check 'false' failed") == true)
+        #expect(s.startup.state == .rolledBack)
+    }
+
+    @Test func stoppingDuringStartUpRollsBackWhatCompleted() async throws {
+        let dir = try temporaryDirectory()
+        let log = dir.appendingPathComponent("log").path
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "done"
+        run = "true"
+        rollback = "echo undo-done >> \(log)"
+        [[phase]]
+        name = "slow"
+        run = "sleep 30"
+        depends_on = ["done"]
+        """)
+        let engine = Engine(configuration: config)
+        async let run: Void = engine.run()
+        _ = try await engine.waitFor { $0.startup.phases.first { $0.name == "slow" }?.state == .running }
+        engine.stop()
+        try await run
+        let s = engine.snapshot()
+        #expect(s.startup.phases.first { $0.name == "slow" }?.state == .skipped)
+        #expect(try String(contentsOfFile: log, encoding: .utf8) == "undo-done\n")
+        #expect(s.startup.state == .rolledBack)
+    }
+}
