@@ -51,6 +51,24 @@ let package = Package(
             path: "Benchmarks/Cache",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Pool",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+            ],
+            path: "Benchmarks/Pool",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Startup",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+            ],
+            path: "Benchmarks/Startup",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -11,6 +11,8 @@ PAIRS = [
     ("Queue/WorkQueue 10000 no-op", "Queue/bare TaskGroup 10000 no-op"),
     ("Heap/Heap 10000 push+pop", "Heap/sorted array 10000 push+pop"),
     ("Cache/hit /bin/true", "Cache/spawn /bin/true"),
+    ("Pool/warm node script", "Pool/cold node script"),
+    ("Pool/npx fast path hello", "Pool/real npx hello"),
     ("Memory/pool 256 B", "Memory/array 256 B"), ("Memory/pool 256 B", "Memory/malloc 256 B"),
     ("Memory/pool 4096 B", "Memory/array 4096 B"), ("Memory/pool 4096 B", "Memory/malloc 4096 B"),
     ("Memory/pool 32768 B", "Memory/array 32768 B"), ("Memory/pool 32768 B", "Memory/malloc 32768 B"),
