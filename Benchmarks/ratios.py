@@ -26,11 +26,9 @@ def load(path=None):
         path = glob.glob(os.path.join(out, "*.json"))[0]
     results = {}
     for entry in json.load(open(path)):
-        if entry["primaryMetric"]["scoreUnit"].endswith("s/op") or "Time" in entry.get("benchmark", ""):
-            pass
         name = entry["benchmark"].split(".", 1)[-1]
         metric = entry["primaryMetric"]
-        results.setdefault(name, {})[metric.get("scoreUnit", "")] = metric["scorePercentiles"]["50.0"]
+        results[name] = (metric.get("scoreUnit", ""), metric["scorePercentiles"]["50.0"])
     return results
 
 def main():
@@ -40,8 +38,11 @@ def main():
         b = next((v for k, v in results.items() if k.endswith(base)), None)
         if not a or not b:
             print(f"{ours}: missing results"); continue
-        unit = next(iter(a))
-        print(f"{ours}: {a[unit]:.1f} {unit} vs {base}: {b[unit]:.1f} {unit} -> ratio {a[unit] / b[unit]:.2f}x")
+        unit, va = a
+        _, vb = b
+        # Throughput (ops/s) is the primary metric: speed-up = ours / baseline.
+        speedup = va / vb if "/s" in unit else vb / va
+        print(f"{ours} vs {base}: {speedup:.2f}x as fast (p50 {va:.1f} vs {vb:.1f} {unit})")
 
 if __name__ == "__main__":
     main()

@@ -21,7 +21,7 @@ let request = CommandRequest(argv: ["/bin/true"], workingDirectory: directory.pa
 let policy = Executor.CachePolicy(inputs: ["input.txt"])
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock], maxDuration: .seconds(5), maxIterations: 2000)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 2000)
 
     Benchmark("Cache/spawn /bin/true") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(await CommandRunner.run(request).outcome) }

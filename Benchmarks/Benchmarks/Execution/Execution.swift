@@ -38,7 +38,7 @@ let workload: Configuration = {
 }()
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal, .peakMemoryResident],
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal, .peakMemoryResident],
                                            maxDuration: .seconds(5), maxIterations: 2000)
 
     Benchmark("Spawn/raw posix_spawn sh -c true") { benchmark in

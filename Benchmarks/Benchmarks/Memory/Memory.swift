@@ -12,7 +12,7 @@ let sizes = [256, 4096, 32 * 1024]
 let rounds = 1000
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1000)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(3), maxIterations: 1000)
     let pool = MemoryPool()
 
     for size in sizes {

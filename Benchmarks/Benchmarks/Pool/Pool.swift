@@ -24,7 +24,7 @@ func nodeRequest() -> CommandRequest {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock], maxDuration: .seconds(10), maxIterations: 60)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(10), maxIterations: 60)
 
     Benchmark("Pool/cold node script") { benchmark in
         for _ in benchmark.scaledIterations { blackHole(await CommandRunner.run(nodeRequest()).outcome) }

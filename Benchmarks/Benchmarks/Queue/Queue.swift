@@ -20,7 +20,7 @@ struct Key: Comparable {
 let keys: [Key] = (0..<count).map { i in Key(time: Double(i) * 0.001 - Double(i % 4) * 10, sequence: i) }
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(5), maxIterations: 200)
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(5), maxIterations: 200)
 
     Benchmark("Queue/bare TaskGroup \(count) no-op") { benchmark in
         for _ in benchmark.scaledIterations {

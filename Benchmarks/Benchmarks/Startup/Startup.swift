@@ -30,7 +30,7 @@ let dag = DAG(phases: 50, seed: 42)
 let overhead = BenchmarkMetric.custom("startup / critical path ×1000", polarity: .prefersSmaller, useScalingFactor: false)
 
 let benchmarks: @Sendable () -> Void = {
-    Benchmark("Startup/50-phase random DAG", configuration: .init(metrics: [.wallClock, overhead], maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
+    Benchmark("Startup/50-phase random DAG", configuration: .init(metrics: [.wallClock, .throughput, overhead], maxDuration: .seconds(20), maxIterations: 10)) { benchmark in
         for _ in benchmark.scaledIterations {
             var config = try ConfigurationLoader.parse(dag.toml, source: "benchmark")
             config.flags[.processPool] = false
