@@ -6,7 +6,11 @@ import Foundation
 // in the same run: the hit must be at least 20x faster.
 //   Cache/hit /bin/true   vs   Cache/spawn /bin/true
 
-let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-bench-\(getpid())")
+let directory: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-bench-\(getpid())")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}()
 let inputFile = directory.appendingPathComponent("input.txt")
 
 let executor: Executor = {
@@ -24,7 +28,11 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 2000)
 
     Benchmark("Cache/spawn /bin/true") { benchmark in
-        for _ in benchmark.scaledIterations { blackHole(await CommandRunner.run(request).outcome) }
+        for _ in benchmark.scaledIterations {
+            let result = await CommandRunner.run(request)
+            precondition(result.outcome == .exited(0), "the baseline must really run: \(result.outcome)")
+            blackHole(result)
+        }
     }
 
     Benchmark("Cache/hit /bin/true", configuration: .init(setup: {
