@@ -27,7 +27,7 @@ struct PaneTests {
     @Test("Memory: blocks in use of capacity, high water, overflow")
     func memory() {
         let canvas = Fixture.render(.memory, width: 70)
-        let row = canvas.line(1)
+        let row = Fixture.squeezed(canvas.line(1))
         #expect(row.contains("small"))
         #expect(row.contains("37/256"))
         #expect(row.contains("hw 99"))
@@ -53,8 +53,8 @@ struct PaneTests {
     func cache() {
         let text = Fixture.render(.cache, width: 70, height: 12).plainText
         #expect(text.contains("hit rate 67.3%"))
-        #expect(text.contains("hits 673"))
-        #expect(text.contains("misses 327"))
+        #expect(text.contains("hits 673/1000"))
+        #expect(text.contains("stored 300"))
         #expect(text.contains("memory"))
         #expect(text.contains("5.0M"))
     }
@@ -149,6 +149,6 @@ struct CompactPaneTests {
         let text = Fixture.render(.cache, width: 40, height: 5).plainText
         #expect(text.contains("hit rate 67.3%"))
         #expect(text.contains("memory 600/1000"))
-        #expect(text.contains("disk 73/400"))
+        #expect(text.contains("disk 74/400"))
     }
 }

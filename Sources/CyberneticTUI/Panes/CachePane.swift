@@ -10,7 +10,7 @@ public struct CachePane: Pane {
     public var borderKey: String { "mem_box" }
     public var minimumHeight: Int { 4 }
 
-    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 1 + 4 + 1 + max(1, snapshot.cache.tiers.count) }
+    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 2 + 4 + 1 + max(1, snapshot.cache.tiers.count) }
     public func cursorRange(_ snapshot: EngineSnapshot) -> Int { snapshot.cache.tiers.count }
 
     public func note(_ input: PaneInput) -> String? {
@@ -22,18 +22,29 @@ public struct CachePane: Pane {
         let cache = input.snapshot.cache
         let theme = context.theme
         let recent = input.histories.recentCacheHitRate
-        drawPairs([("hit rate", Format.percent(cache.hitRate), nil), ("now", recent.map(Format.percent) ?? "-", nil),
-                   ("hits", Format.count(cache.hits), nil), ("misses", Format.count(cache.misses), nil),
-                   ("stored", Format.count(cache.stored), nil),
-                   ("capped", Format.count(cache.capped), cache.capped > 0 ? theme.warning : nil)],
-                  in: &canvas, rect.row(0), context)
+        let rates: [(label: String, value: String, style: Style?)] = [
+            ("hit rate", Format.percent(cache.hitRate), nil), ("now", recent.map(Format.percent) ?? "-", nil),
+            ("hits", "\(Format.count(cache.hits))/\(Format.count(cache.hits + cache.misses))", nil),
+        ]
+        let outcomes: [(label: String, value: String, style: Style?)] = [
+            ("stored", Format.count(cache.stored), nil),
+            ("capped", Format.count(cache.capped), cache.capped > 0 ? theme.warning : nil),
+        ]
+        // A tall pane gives what was stored or refused its own row; a short one keeps it if it fits.
+        let summaryRows = rect.height >= 6 ? 2 : 1
+        if summaryRows == 2 {
+            drawPairs(rates, in: &canvas, rect.row(0), context)
+            drawPairs(outcomes, in: &canvas, rect.row(1), context)
+        } else {
+            drawPairs(rates + outcomes, in: &canvas, rect.row(0), context)
+        }
         let tableRows = cache.tiers.isEmpty ? 1 : 1 + cache.tiers.count
-        let spare = rect.height - 1 - tableRows
+        let spare = rect.height - summaryRows - tableRows
         let graphHeight = spare >= 1 ? min(spare, 8) : (rect.height >= 2 ? 1 : 0)
-        let graphRect = rect.rows(from: 1, count: graphHeight)
+        let graphRect = rect.rows(from: summaryRows, count: graphHeight)
         drawGraph(input.histories.cacheHitRate, maximum: 100, gradient: theme.gradient("free"), scale: "hit rate, 100%",
                   in: &canvas, graphRect, context)
-        let tableRect = rect.rows(from: 1 + graphRect.height, count: rect.height - 1 - graphRect.height)
+        let tableRect = rect.rows(from: summaryRows + graphRect.height, count: rect.height - summaryRows - graphRect.height)
         guard tableRect.height > 0 else { return }
         if cache.tiers.isEmpty {
             canvas.text("no cache lookups yet", x: tableRect.x, y: tableRect.y, style: theme.inactive, maxWidth: tableRect.width)
@@ -50,20 +61,20 @@ public struct CachePane: Pane {
     }
 
     /// One row per tier. Columns leave from the right as the pane narrows, so the order is the
-    /// order of importance; a trend sparkline takes whatever width is left over.
+    /// order of importance; a trend sparkline of the tier's recent hit rate takes whatever width
+    /// is left over. Raw hit and miss counts are in the one-line form and behind the hit rate.
     private func tierTable(_ tiers: [CacheTierStats], _ input: PaneInput, in canvas: inout Canvas, _ rect: Rect,
                            _ context: RenderContext) {
         let theme = context.theme
         let table = Table(
             columns: [.init("tier", width: 6), .init("hit%", width: 5, alignment: .right),
-                      .init("entries", width: 7, alignment: .right), .init("bytes", width: 6, alignment: .right),
-                      .init("hits", width: 6, alignment: .right), .init("misses", width: 6, alignment: .right),
-                      .init("evict", width: 5, alignment: .right), .init("exp", width: 5, alignment: .right),
-                      .init("bad", width: 4, alignment: .right), .init("trend")],
+                      .init("entries", width: 7, alignment: .right), .init("bytes", width: 5, alignment: .right),
+                      .init("evict", width: 5, alignment: .right), .init("exp", width: 4, alignment: .right),
+                      .init("bad", width: 3, alignment: .right), .init("trend")],
             rows: tiers.map { t in
                 [.init(SafeText.line(t.name)), .init(Self.percentCell(t.hitRate, t.hits + t.misses)),
-                 .init(Format.count(t.entries)), .init(Format.bytes(t.bytes)), .init(Format.count(t.hits)),
-                 .init(Format.count(t.misses)), .init(Format.count(t.evictions)), .init(Format.count(t.expirations)),
+                 .init(Format.count(t.entries)), .init(Format.bytes(t.bytes)), .init(Format.count(t.evictions)),
+                 .init(Format.count(t.expirations)),
                  .init(Format.count(t.discarded), style: t.discarded > 0 ? theme.warning : nil), .init("")]
             },
             selected: input.focused ? input.cursor : nil)

@@ -111,7 +111,6 @@ public struct MemoryPane: Pane {
         let classes = memory.classes
         let held = classes.reduce(0) { $0 + $1.bytesHeld }
         let requested = classes.reduce(0) { $0 + $1.bytesRequested }
-        let overflow = classes.reduce(0) { $0 + $1.overflow }
         let slots = classes.reduce(0) { $0 + $1.blocksPerSlab * $1.slabs }
         let inUse = classes.reduce(0) { $0 + $1.inUse }
         var pairs: [(label: String, value: String, style: Style?)] = []
@@ -120,9 +119,7 @@ public struct MemoryPane: Pane {
             ("held", Format.bytes(held), nil),
             ("frag", Format.percent(held == 0 ? 0 : 1 - Double(requested) / Double(held)), nil),
             ("util", Format.percent(slots == 0 ? 0 : Double(inUse) / Double(slots)), nil),
-            ("ovf", Format.count(overflow), overflow > 0 ? theme.warning : nil),
-            ("defrag", "\(memory.defragmentations)", nil),
-            ("freed", "\(memory.slabsReleased) slabs", nil),
+            ("defrag", "\(memory.defragmentations) (\(memory.slabsReleased) slabs)", nil),
         ]
         drawPairs(pairs, in: &canvas, row, context)
     }

@@ -90,7 +90,7 @@ public struct QueuePane: Pane {
         let tasks = s.tasks
         var graphHeight = remaining
         if remaining >= 7, !tasks.isEmpty {
-            graphHeight = min(6, max(3, remaining - (tasks.count + 1)))
+            graphHeight = max(3, remaining - (tasks.count + 1))
         }
         let peak = max(1, input.histories.queueDepth.peak(last: window))
         drawGraph(input.histories.queueDepth, maximum: peak, gradient: theme.gradient("download"),
