@@ -119,6 +119,22 @@ struct PaneTests {
         #expect(canvas.plainText.contains("2 events + 1 debug"))
     }
 
+    @Test("Events: a run of debug events folds into its newest, so errors stay on a small pane")
+    func foldedDebugEvents() {
+        let events = [Fixture.event(1, "start-up ready")]
+            + (2...4).map { Fixture.event(UInt64($0), "task t\($0) finished", level: .debug) }
+            + [Fixture.event(5, "task build failed (exit 2)", level: .error)]
+            + (6...7).map { Fixture.event(UInt64($0), "task t\($0) finished", level: .debug) }
+        let text = Fixture.render(.events, width: 70, height: 7, snapshot: Fixture.snapshot(events: events)).plainText
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[1].contains("start-up ready"))
+        #expect(lines[2].contains("debug task t4 finished  +2 more"))
+        #expect(lines[3].contains("error task build failed"))
+        #expect(lines[4].contains("debug task t7 finished  +1 more"))
+        #expect(!text.contains("t2 finished") && !text.contains("t6 finished"))
+        #expect(lines[0].contains("2 events + 5 debug"))
+    }
+
     @Test("a pane with nothing to show says so instead of drawing zeros as data")
     func emptyState() {
         var snapshot = Fixture.snapshot()
