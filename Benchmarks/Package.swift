@@ -69,6 +69,16 @@ let package = Package(
             path: "Benchmarks/Startup",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "Frame",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+                .product(name: "CyberneticTUI", package: root.lastPathComponent.lowercased()),
+            ],
+            path: "Benchmarks/Frame",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

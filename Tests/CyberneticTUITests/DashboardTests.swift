@@ -19,7 +19,8 @@ struct DashboardTests {
         #expect(lines[0].contains("up 0:00:42"))
         #expect(lines[0].contains("rev 3"))
         #expect(lines[0].contains("51 done"))
-        #expect(lines[0].contains("2 failed"))
+        // Failed and timed out together: 2 + 1.
+        #expect(lines[0].contains("3 failed"))
         #expect(lines[height - 1].contains("1-6 flags"))
         #expect(lines[height - 1].contains("q quit"))
         let layout = try #require(Layout.compute(width: width, height: height, snapshot: Fixture.snapshot()))

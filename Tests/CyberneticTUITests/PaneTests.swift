@@ -27,7 +27,7 @@ struct PaneTests {
     @Test("Memory: blocks in use of capacity, high water, overflow")
     func memory() {
         let canvas = Fixture.render(.memory, width: 70)
-        let row = canvas.line(1)
+        let row = Fixture.squeezed(canvas.line(1))
         #expect(row.contains("small"))
         #expect(row.contains("37/256"))
         #expect(row.contains("hw 99"))
@@ -53,8 +53,8 @@ struct PaneTests {
     func cache() {
         let text = Fixture.render(.cache, width: 70, height: 12).plainText
         #expect(text.contains("hit rate 67.3%"))
-        #expect(text.contains("hits 673"))
-        #expect(text.contains("misses 327"))
+        #expect(text.contains("hits 673/1000"))
+        #expect(text.contains("stored 300"))
         #expect(text.contains("memory"))
         #expect(text.contains("5.0M"))
     }
@@ -64,10 +64,10 @@ struct PaneTests {
         var snapshot = Fixture.snapshot()
         var text = Fixture.render(.queue, width: 80, height: 20, snapshot: snapshot).plainText
         #expect(text.contains("depth 5/100"))
-        #expect(text.contains("running 4/8"))
+        #expect(text.contains("4/8 aimd"))
         #expect(text.contains("max 23"))
-        #expect(text.contains("p95 7.2"))
-        #expect(text.contains("p99 880"))
+        #expect(text.contains("w p95"))
+        #expect(text.contains("880"))
         #expect(text.contains("lint"))
         #expect(text.contains("eslint src"))
         #expect(!text.contains("PAUSED"))
@@ -97,12 +97,42 @@ struct PaneTests {
         let following = Fixture.render(.events, width: 60, height: 7, snapshot: snapshot)
         #expect(following.line(5).contains("event number 30"))
         #expect(!following.plainText.contains("event number 20"))
+        #expect(following.plainText.contains("30 events"))
         let back = Fixture.render(.events, width: 60, height: 7, snapshot: snapshot, focused: true, cursor: 10)
         #expect(back.line(5).contains("event number 20"))
         #expect(back.plainText.contains("scrolled back 10"))
         let detail = Fixture.render(.events, width: 60, height: 7).plainText
         #expect(detail.contains("error task build failed (exit 2)"))
         #expect(detail.contains("ld: symbol not found"))
+    }
+
+    @Test("Events: debug events (task completions) show, dimmed; info and errors are not dimmed")
+    func debugEvents() throws {
+        let canvas = Fixture.render(.events, width: 70, height: 8)
+        let row = try #require((0..<canvas.height).first { canvas.line($0).contains("task lint finished in 85 ms") })
+        let line = canvas.line(row)
+        #expect(line.contains("debug"))
+        let x = try #require(line.range(of: "task lint").map { line.distance(from: line.startIndex, to: $0.lowerBound) })
+        #expect(canvas[x, row].style.dim)
+        let error = try #require((0..<canvas.height).first { canvas.line($0).contains("task build failed") })
+        #expect(!canvas[x, error].style.dim)
+        #expect(canvas.plainText.contains("2 events + 1 debug"))
+    }
+
+    @Test("Events: a run of debug events folds into its newest, so errors stay on a small pane")
+    func foldedDebugEvents() {
+        let events = [Fixture.event(1, "start-up ready")]
+            + (2...4).map { Fixture.event(UInt64($0), "task t\($0) finished", level: .debug) }
+            + [Fixture.event(5, "task build failed (exit 2)", level: .error)]
+            + (6...7).map { Fixture.event(UInt64($0), "task t\($0) finished", level: .debug) }
+        let text = Fixture.render(.events, width: 70, height: 7, snapshot: Fixture.snapshot(events: events)).plainText
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines[1].contains("start-up ready"))
+        #expect(lines[2].contains("debug task t4 finished  +2 more"))
+        #expect(lines[3].contains("error task build failed"))
+        #expect(lines[4].contains("debug task t7 finished  +1 more"))
+        #expect(!text.contains("t2 finished") && !text.contains("t6 finished"))
+        #expect(lines[0].contains("2 events + 5 debug"))
     }
 
     @Test("a pane with nothing to show says so instead of drawing zeros as data")
@@ -118,15 +148,7 @@ struct PaneTests {
 
     @Test("graphs draw the TUI's own history in braille")
     func graphs() {
-        var histories = Histories()
-        var snapshot = Fixture.snapshot()
-        for i in 0..<40 {
-            snapshot.sequence = UInt64(100 + i)
-            snapshot.uptimeMs = Int64(i) * 250
-            snapshot.queue.depth = i % 10
-            snapshot.cache.hitRate = Double(i) / 40
-            histories.record(snapshot)
-        }
+        let (histories, snapshot) = Fixture.histories()
         #expect(histories.queueDepth.values.count == 40)
         let text = Fixture.render(.queue, width: 60, height: 14, snapshot: snapshot, histories: histories).plainText
         let braille = text.unicodeScalars.filter { (0x2801...0x28FF).contains($0.value) }
@@ -140,14 +162,9 @@ struct PaneTests {
 struct CompactPaneTests {
     @Test("a cache pane too short for its tier table still names every tier with its hits")
     func compactCache() {
-        var snapshot = Fixture.snapshot()
-        var disk = CacheTierStats(name: "disk")
-        disk.hits = 5
-        disk.misses = 2
-        snapshot.cache.tiers.append(disk)
-        let text = Fixture.render(.cache, width: 40, height: 5, snapshot: snapshot).plainText
+        let text = Fixture.render(.cache, width: 40, height: 5).plainText
         #expect(text.contains("hit rate 67.3%"))
-        #expect(text.contains("memory 600/600"))
-        #expect(text.contains("disk 5/7"))
+        #expect(text.contains("memory 600/1000"))
+        #expect(text.contains("disk 74/400"))
     }
 }

@@ -138,6 +138,67 @@ struct TUITmuxTests {
         #expect(modes.contains("echo") && modes.contains("icanon"), "\(report)")
     }
 
+    @Test("a [keys] table rebinds a key in the real dashboard; a bad key name exits 2 before the screen changes")
+    func remappedKeys() throws {
+        let binary = Binary.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func workload(_ name: String, pauseKey: String) throws -> URL {
+            let url = directory.appendingPathComponent(name)
+            try Data("""
+            [keys]
+            pause = "\(pauseKey)"
+
+            [[task]]
+            name = "tick"
+            run = "echo tick"
+            every = "1s"
+            count = 600
+
+            """.utf8).write(to: url)
+            return url
+        }
+        let good = try workload("good.toml", pauseKey: "x")
+        let bad = try workload("bad.toml", pauseKey: "Ctrl-Alt-Shift")
+        let status = directory.appendingPathComponent("status")
+        let stderr = directory.appendingPathComponent("stderr")
+        let script = directory.appendingPathComponent("run.sh")
+        try Data("""
+        #!/bin/sh
+        cd '\(directory.path)'
+        '\(binary)' --config '\(bad.path)' 2> '\(stderr.path)'
+        bad=$?
+        '\(binary)' --config '\(good.path)'
+        good=$?
+        echo "bad=$bad good=$good" > '\(status.path).tmp'
+        mv '\(status.path).tmp' '\(status.path)'
+        sleep 600
+
+        """.utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
+                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+        var screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        screen = try tmux.waitFor("the rebound key in the footer") { $0.contains("x pause") }
+        #expect(!screen.contains("p pause"))
+        try tmux.run(["send-keys", "-t", "cy", "x"])
+        screen = try tmux.waitFor("intake paused by x") { $0.contains("PAUSED") && $0.contains("intake paused") }
+        try tmux.run(["send-keys", "-t", "cy", "q"])
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: status.path) {
+            try #require(Date() < deadline, "the dashboard did not exit after q")
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let codes = try String(contentsOf: status, encoding: .utf8)
+        #expect(codes.hasPrefix("bad=2 good=0"), "\(codes)")
+        let message = try String(contentsOf: stderr, encoding: .utf8)
+        #expect(message.contains("bad.toml"), "\(message)")
+        #expect(message.contains("[keys] pause: 'Ctrl-Alt-Shift' is not a key"), "\(message)")
+    }
+
     /// The Optimizations row of a flag, trimmed of the box border.
     static func flagLine(_ flag: String, in screen: String) -> String? {
         guard let line = screen.split(separator: "\n").first(where: { $0.contains(flag) && !$0.contains("flag ") }) else { return nil }

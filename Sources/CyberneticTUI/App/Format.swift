@@ -48,4 +48,12 @@ enum Format {
         let p = fraction * 100
         return p >= 99.95 || p == 0 ? String(format: "%.0f%%", p) : String(format: "%.1f%%", p)
     }
+
+    /// Events per second: "0.4", "12", "1.2k".
+    static func rate(_ perSecond: Double) -> String {
+        guard perSecond.isFinite, perSecond > 0 else { return "0" }
+        if perSecond < 10 { return String(format: "%.1f", perSecond) }
+        if perSecond < 10_000 { return String(format: "%.0f", perSecond) }
+        return String(format: "%.1fk", perSecond / 1000)
+    }
 }

@@ -15,9 +15,9 @@ public struct Layout: Sendable, Equatable {
     public static func compute(width: Int, height: Int, snapshot: EngineSnapshot?) -> Layout? {
         guard width >= minimumWidth, height >= minimumHeight else { return nil }
         let body = Rect(x: 0, y: 1, width: width, height: height - 2)
-        func spec(_ id: PaneID, grow: Int = 0) -> Column.Entry {
+        func spec(_ id: PaneID, grow: Int = 0, compact: Bool = false) -> Column.Entry {
             let p = pane(id)
-            let preferred = snapshot.map { p.preferredHeight($0) } ?? p.minimumHeight
+            let preferred = snapshot.map { compact ? p.compactHeight($0) : p.preferredHeight($0) } ?? p.minimumHeight
             return Column.Entry(id: id, minimum: p.minimumHeight, preferred: max(p.minimumHeight, preferred), grow: grow)
         }
         var panes: [PaneID: Rect] = [:]
@@ -42,12 +42,13 @@ public struct Layout: Sendable, Equatable {
                 panes.merge(rects) { $1 }
             }
         } else {
-            // Two columns: start-up, flags and events on the left, the live metrics on the right.
+            // Two columns: start-up, flags and events on the left, the live metrics on the right,
+            // where four panes share the height: memory keeps its meters, the queue gets the rest.
             let leftWidth = width / 2
             let left = Rect(x: 0, y: body.y, width: leftWidth, height: body.height)
             let right = Rect(x: leftWidth, y: body.y, width: width - leftWidth, height: body.height)
             guard let l = Column.split(left, [spec(.startup), spec(.optimizations, grow: 1), spec(.events, grow: 2)]),
-                  let r = Column.split(right, [spec(.memory), spec(.queue, grow: 2), spec(.cache, grow: 1), spec(.processPool, grow: 1)])
+                  let r = Column.split(right, [spec(.memory, compact: true), spec(.queue, grow: 2), spec(.cache, grow: 1), spec(.processPool, grow: 1)])
             else { return nil }
             panes.merge(l) { $1 }
             panes.merge(r) { $1 }

@@ -19,6 +19,9 @@ public struct Glyphs: Sendable, Equatable {
     /// Braille graphs on UTF-8; ASCII uses one of these per cell by fill level (0...4).
     public var braille: Bool
     public var asciiGraph: [Character]
+    /// Fill characters for the parts of a stacked bar, densest first, so the parts stay apart
+    /// where colors do not reach (monochrome, a copy-paste, a test).
+    public var shades: [Character]
     public var ellipsis: Character
     public var check: Character
     public var cross: Character
@@ -33,7 +36,7 @@ public struct Glyphs: Sendable, Equatable {
         horizontal: "─", vertical: "│", topLeft: "╭", topRight: "╮", bottomLeft: "╰", bottomRight: "╯",
         titleLeft: "┤", titleRight: "├", meterFull: "■", meterEmpty: "·", meterEmptyMono: "·",
         sparkline: [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], braille: true,
-        asciiGraph: [" ", ".", ":", ":", "|"], ellipsis: "…", check: "✓", cross: "✗", running: "●",
+        asciiGraph: [" ", ".", ":", ":", "|"], shades: ["█", "▓", "▒", "░"], ellipsis: "…", check: "✓", cross: "✗", running: "●",
         pending: "○", arrow: "→", dot: "·", up: "↑", down: "↓"
     )
 
@@ -41,7 +44,7 @@ public struct Glyphs: Sendable, Equatable {
         horizontal: "-", vertical: "|", topLeft: "+", topRight: "+", bottomLeft: "+", bottomRight: "+",
         titleLeft: "[", titleRight: "]", meterFull: "|", meterEmpty: " ", meterEmptyMono: " ",
         sparkline: [" ", "_", "_", ".", ".", "-", "=", "#", "#"], braille: false,
-        asciiGraph: [" ", ".", ":", ":", "|"], ellipsis: "~", check: "+", cross: "x", running: "*",
+        asciiGraph: [" ", ".", ":", ":", "|"], shades: ["#", "=", "+", "-"], ellipsis: "~", check: "+", cross: "x", running: "*",
         pending: "o", arrow: ">", dot: ".", up: "^", down: "v"
     )
 
@@ -49,7 +52,7 @@ public struct Glyphs: Sendable, Equatable {
     public var isASCII: Bool {
         let all: [Character] = [horizontal, vertical, topLeft, topRight, bottomLeft, bottomRight, titleLeft,
                                 titleRight, meterFull, meterEmpty, meterEmptyMono, ellipsis, check, cross,
-                                running, pending, arrow, dot, up, down] + sparkline + asciiGraph
+                                running, pending, arrow, dot, up, down] + sparkline + asciiGraph + shades
         return !braille && all.allSatisfy(\.isASCII)
     }
 }

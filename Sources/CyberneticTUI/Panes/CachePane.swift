@@ -1,13 +1,16 @@
 import CyberneticEngine
 
-/// The result cache: hit rate now and over time, and each tier (memory, disk, remote).
+/// The result cache (issue 5): hit rate since start and over the last few seconds, as numbers
+/// and as a graph (the recent rate is what moves when `command_cache` is flipped), what was
+/// stored or refused for being capped, and per tier (memory, disk, remote) its own hit rate and
+/// trend, entries, bytes, evictions, expirations and discarded (corrupt) entries.
 public struct CachePane: Pane {
     public init() {}
     public var id: PaneID { .cache }
     public var borderKey: String { "mem_box" }
     public var minimumHeight: Int { 4 }
 
-    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 1 + 3 + 1 + max(1, snapshot.cache.tiers.count) }
+    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 2 + 4 + 1 + max(1, snapshot.cache.tiers.count) }
     public func cursorRange(_ snapshot: EngineSnapshot) -> Int { snapshot.cache.tiers.count }
 
     public func note(_ input: PaneInput) -> String? {
@@ -18,15 +21,30 @@ public struct CachePane: Pane {
         guard rect.height > 0 else { return }
         let cache = input.snapshot.cache
         let theme = context.theme
-        drawPairs([("hit rate", Format.percent(cache.hitRate), nil), ("hits", Format.count(cache.hits), nil),
-                   ("misses", Format.count(cache.misses), nil)], in: &canvas, rect.row(0), context)
+        let recent = input.histories.recentCacheHitRate
+        let rates: [(label: String, value: String, style: Style?)] = [
+            ("hit rate", Format.percent(cache.hitRate), nil), ("now", recent.map(Format.percent) ?? "-", nil),
+            ("hits", "\(Format.count(cache.hits))/\(Format.count(cache.hits + cache.misses))", nil),
+        ]
+        let outcomes: [(label: String, value: String, style: Style?)] = [
+            ("stored", Format.count(cache.stored), nil),
+            ("capped", Format.count(cache.capped), cache.capped > 0 ? theme.warning : nil),
+        ]
+        // A tall pane gives what was stored or refused its own row; a short one keeps it if it fits.
+        let summaryRows = rect.height >= 6 ? 2 : 1
+        if summaryRows == 2 {
+            drawPairs(rates, in: &canvas, rect.row(0), context)
+            drawPairs(outcomes, in: &canvas, rect.row(1), context)
+        } else {
+            drawPairs(rates + outcomes, in: &canvas, rect.row(0), context)
+        }
         let tableRows = cache.tiers.isEmpty ? 1 : 1 + cache.tiers.count
-        let spare = rect.height - 1 - tableRows
+        let spare = rect.height - summaryRows - tableRows
         let graphHeight = spare >= 1 ? min(spare, 8) : (rect.height >= 2 ? 1 : 0)
-        let graphRect = rect.rows(from: 1, count: graphHeight)
-        drawGraph(input.histories.cacheHitRate, maximum: 100, gradient: theme.gradient("free"), scale: "100%",
+        let graphRect = rect.rows(from: summaryRows, count: graphHeight)
+        drawGraph(input.histories.cacheHitRate, maximum: 100, gradient: theme.gradient("free"), scale: "hit rate, 100%",
                   in: &canvas, graphRect, context)
-        let tableRect = rect.rows(from: 1 + graphRect.height, count: rect.height - 1 - graphRect.height)
+        let tableRect = rect.rows(from: summaryRows + graphRect.height, count: rect.height - summaryRows - graphRect.height)
         guard tableRect.height > 0 else { return }
         if cache.tiers.isEmpty {
             canvas.text("no cache lookups yet", x: tableRect.x, y: tableRect.y, style: theme.inactive, maxWidth: tableRect.width)
@@ -39,13 +57,42 @@ public struct CachePane: Pane {
                         maxWidth: tableRect.width, ellipsis: context.glyphs.ellipsis)
             return
         }
-        Table(columns: [.init("tier"), .init("hits", width: 6, alignment: .right), .init("misses", width: 6, alignment: .right),
-                        .init("entries", width: 7, alignment: .right), .init("bytes", width: 6, alignment: .right)],
-              rows: cache.tiers.map { t in
-                  [.init(SafeText.line(t.name)), .init(Format.count(t.hits)), .init(Format.count(t.misses)),
-                   .init(Format.count(t.entries)), .init(Format.bytes(t.bytes))]
-              },
-              selected: input.focused ? input.cursor : nil)
-            .draw(in: &canvas, tableRect, context)
+        tierTable(cache.tiers, input, in: &canvas, tableRect, context)
+    }
+
+    /// One row per tier. Columns leave from the right as the pane narrows, so the order is the
+    /// order of importance; a trend sparkline of the tier's recent hit rate takes whatever width
+    /// is left over. Raw hit and miss counts are in the one-line form and behind the hit rate.
+    private func tierTable(_ tiers: [CacheTierStats], _ input: PaneInput, in canvas: inout Canvas, _ rect: Rect,
+                           _ context: RenderContext) {
+        let theme = context.theme
+        let table = Table(
+            columns: [.init("tier", width: 6), .init("hit%", width: 5, alignment: .right),
+                      .init("entries", width: 7, alignment: .right), .init("bytes", width: 5, alignment: .right),
+                      .init("evict", width: 5, alignment: .right), .init("exp", width: 4, alignment: .right),
+                      .init("bad", width: 3, alignment: .right), .init("trend")],
+            rows: tiers.map { t in
+                [.init(SafeText.line(t.name)), .init(Self.percentCell(t.hitRate, t.hits + t.misses)),
+                 .init(Format.count(t.entries)), .init(Format.bytes(t.bytes)), .init(Format.count(t.evictions)),
+                 .init(Format.count(t.expirations)),
+                 .init(Format.count(t.discarded), style: t.discarded > 0 ? theme.warning : nil), .init("")]
+            },
+            selected: input.focused ? input.cursor : nil)
+        table.draw(in: &canvas, rect, context)
+        let widths = table.widths(for: rect.width)
+        // The trend column is the last; it is there only when every fixed column fitted.
+        guard widths.count == table.columns.count, let trendWidth = widths.last, trendWidth >= 4 else { return }
+        let x = rect.x + widths.dropLast().reduce(0) { $0 + $1 + 1 }
+        let first = Table.scrollOffset(selected: table.selected, offset: 0, visible: rect.height - 1, count: tiers.count)
+        for (row, index) in (first..<min(tiers.count, first + rect.height - 1)).enumerated() {
+            guard let history = input.histories.cacheTierHitRate[tiers[index].name] else { continue }
+            Sparkline(values: history.values, maximum: 100, gradient: theme.gradient("free"))
+                .draw(in: &canvas, Rect(x: x, y: rect.y + 1 + row, width: trendWidth, height: 1), context)
+        }
+    }
+
+    /// A tier nobody has asked yet has no hit rate, which is not the same as 0%.
+    static func percentCell(_ rate: Double, _ lookups: Int) -> String {
+        lookups == 0 ? "-" : Format.percent(rate)
     }
 }

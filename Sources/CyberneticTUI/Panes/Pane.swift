@@ -26,6 +26,8 @@ public protocol Pane: Sendable {
     var minimumHeight: Int { get }
     /// Rows, borders included, to show everything without scrolling.
     func preferredHeight(_ snapshot: EngineSnapshot) -> Int
+    /// Rows, borders included, for what matters most, where a crowded layout shares a column.
+    func compactHeight(_ snapshot: EngineSnapshot) -> Int
     /// Rows the cursor moves over (0 when the pane has none).
     func cursorRange(_ snapshot: EngineSnapshot) -> Int
     /// Text for the right of the top border.
@@ -36,6 +38,7 @@ public protocol Pane: Sendable {
 
 extension Pane {
     public func note(_ input: PaneInput) -> String? { nil }
+    public func compactHeight(_ snapshot: EngineSnapshot) -> Int { preferredHeight(snapshot) }
 
     /// Box and content: what the dashboard calls for each pane.
     public func draw(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {

@@ -27,7 +27,13 @@ public struct ProcessPoolPane: Pane {
         drawPairs([("use", Format.percent(use), nil), ("busy", "\(busy)", nil), ("warm", "\(warm)", nil),
                    ("spawned", Format.count(spawned), nil), ("crashes", "\(crashes)", crashes > 0 ? theme.error : nil)],
                   in: &canvas, rect.row(0), context)
-        let tableRows = runtimes.isEmpty ? 1 : 1 + runtimes.count
+        if runtimes.isEmpty {
+            // Nothing has started: an empty graph under zeros would look like data.
+            canvas.text(input.snapshot.optimizations.flags[.processPool] ? "no runtime started yet" : "commands are spawned directly",
+                        x: rect.x, y: rect.y + 1, style: theme.inactive, maxWidth: rect.width)
+            return
+        }
+        let tableRows = 1 + runtimes.count
         let spare = rect.height - 1 - tableRows
         let graphHeight = spare >= 1 ? min(spare, 8) : (rect.height >= 2 ? 1 : 0)
         let graphRect = rect.rows(from: 1, count: graphHeight)
@@ -35,11 +41,6 @@ public struct ProcessPoolPane: Pane {
                   in: &canvas, graphRect, context)
         let tableRect = rect.rows(from: 1 + graphRect.height, count: rect.height - 1 - graphRect.height)
         guard tableRect.height > 0 else { return }
-        if runtimes.isEmpty {
-            canvas.text("no runtime started yet", x: tableRect.x, y: tableRect.y, style: theme.inactive,
-                        maxWidth: tableRect.width)
-            return
-        }
         if tableRect.height == 1 {
             let summary = runtimes.map { "\(SafeText.line($0.runtime)) \($0.busy)/\($0.busy + $0.warm)" }
             canvas.text("busy " + summary.joined(separator: "  "), x: tableRect.x, y: tableRect.y, style: theme.graphText,

@@ -25,12 +25,26 @@ struct InteractiveRunner {
 
     enum ExitCodeError: Error { case usage }
 
+    /// The standard keys with the workload's `[keys]` table applied. The engine has already
+    /// checked the action names; only the TUI knows which key names exist, so a bad one is
+    /// caught here, before the terminal is taken over, as a usage error.
+    static func keyMap(_ configuration: Configuration) throws(ExitCodeError) -> KeyMap {
+        do {
+            return try KeyMap.standard.rebinding(configuration.keys)
+        } catch {
+            Console.error("cybernetic: \(configuration.source): \(error)")
+            throw .usage
+        }
+    }
+
     /// The exit code, or nil when no terminal could be opened (the caller runs headless).
     func run() async -> Int32? {
+        let keyMap: KeyMap
+        do { keyMap = try Self.keyMap(configuration) } catch { return 2 }
         // Trapping the signals before ncurses starts keeps ncurses from installing its own
         // SIGINT/SIGTERM handlers, so the control room decides how to leave the terminal.
         let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
-        let room = ControlRoom(options: .init(theme: theme))
+        let room = ControlRoom(options: .init(theme: theme, keyMap: keyMap))
         do {
             try await room.open()
         } catch {
