@@ -7,64 +7,130 @@ import Foundation
 /// The engine builds snapshots under its own lock and has no public memberwise initialiser, so
 /// the benchmark decodes one, as a remote front end would.
 enum RealisticSnapshot {
+    static func percentiles(_ base: Double) -> [String: Any] { ["p50": base, "p95": base * 4.1, "p99": base * 9.3] }
+
+    static func phase(_ name: String, _ deps: [String], _ start: Int, _ duration: Int) -> [String: Any] {
+        ["name": name, "dependsOn": deps, "state": "succeeded", "startMs": start, "durationMs": duration, "error": NSNull()]
+    }
+
+    static func memoryClass(_ name: String, size: Int, capacity: Int, inUse: Int, overflow: Int) -> [String: Any] {
+        let slabs = (inUse + 31) / 32
+        let utilisation = Double(inUse) / Double(max(1, slabs * 32))
+        return ["name": name, "blockSize": size, "capacity": capacity, "inUse": inUse, "highWater": min(capacity, inUse + 20),
+                "overflow": overflow, "slabs": slabs, "blocksPerSlab": 32, "utilisation": utilisation,
+                "bytesRequested": inUse * size * 7 / 10, "bytesHeld": inUse * size]
+    }
+
+    static func runtime(_ name: String, warm: Int, busy: Int, spawned: Int, crashes: Int) -> [String: Any] {
+        ["runtime": name, "warm": warm, "busy": busy, "spawned": spawned, "crashes": crashes]
+    }
+
+    static func tier(_ name: String, hits: Int, misses: Int, entries: Int, bytes: Int, evictions: Int, expirations: Int,
+                     discarded: Int) -> [String: Any] {
+        ["name": name, "hits": hits, "misses": misses, "entries": entries, "bytes": bytes, "evictions": evictions,
+         "expirations": expirations, "discarded": discarded]
+    }
+
+    static func priority(_ name: String, depth: Int, waitBase: Double) -> [String: Any] {
+        ["priority": name, "depth": depth, "maxDepth": depth * 3, "finished": depth * 40,
+         "waitMs": percentiles(waitBase), "runMs": percentiles(40 + waitBase)]
+    }
+
+    static func task(_ name: String, index i: Int) -> [String: Any] {
+        var task: [String: Any] = ["name": name, "command": "sh -c 'run \(name) --all --verbose'"]
+        task["runs"] = 40 + i * 7
+        task["failures"] = i % 3
+        task["timeouts"] = 0
+        task["lastExitCode"] = i % 3 == 0 ? 1 : 0
+        task["cacheHits"] = i * 4
+        task["running"] = i % 2
+        task["lastDurationMs"] = 85 + i * 40
+        task["totalDurationMs"] = 8000 + i * 300
+        task["lastFailure"] = NSNull()
+        return task
+    }
+
+    /// Mostly debug completions, an info every ninth, an error with stderr every 47th.
+    static func event(_ i: Int, task: String, now: Double) -> [String: Any] {
+        var event: [String: Any] = ["id": i + 1, "time": now - Double(500 - i) * 0.2]
+        event["level"] = i % 9 == 0 ? "info" : i % 47 == 0 ? "error" : "debug"
+        event["message"] = "task \(task) finished in \(i % 300) ms"
+        if i % 47 == 0 { event["detail"] = "ld: symbol not found: _main\ncollect2: error: ld returned 1 exit status" }
+        return event
+    }
+
+    static func revision(_ number: Int, now: Double) -> [String: Any] {
+        let changes: [String: Bool] = ["npx_fast_path": number % 2 == 0]
+        return ["number": number, "time": now, "by": "user", "changes": changes]
+    }
+
     static func make() -> EngineSnapshot {
-        func percentiles(_ base: Double) -> [String: Any] { ["p50": base, "p95": base * 4.1, "p99": base * 9.3] }
-        let phases: [[String: Any]] = [("core", [String](), 0, 12), ("config", ["core"], 12, 304), ("database", ["core"], 12, 611),
-                                       ("services", ["config", "database"], 623, 205)].map { name, deps, start, duration in
-            ["name": name, "dependsOn": deps, "state": "succeeded", "startMs": start, "durationMs": duration, "error": NSNull()]
-        }
-        let classes: [[String: Any]] = [("small", 1024, 256, 181, 7), ("medium", 10240, 128, 61, 0), ("large", 65536, 64, 60, 3)]
-            .map { name, size, capacity, inUse, overflow in
-                ["name": name, "blockSize": size, "capacity": capacity, "inUse": inUse, "highWater": min(capacity, inUse + 20),
-                 "overflow": overflow, "slabs": (inUse + 31) / 32, "blocksPerSlab": 32,
-                 "utilisation": Double(inUse) / Double(((inUse + 31) / 32) * 32),
-                 "bytesRequested": inUse * size * 7 / 10, "bytesHeld": inUse * size]
-            }
-        let runtimes: [[String: Any]] = [("sh", 3, 2, 412, 0), ("node", 2, 3, 96, 1), ("python3", 3, 0, 31, 0)].map {
-            ["runtime": $0.0, "warm": $0.1, "busy": $0.2, "spawned": $0.3, "crashes": $0.4]
-        }
-        let tiers: [[String: Any]] = [("memory", 5120, 1733, 812, 6_400_000, 88, 41, 0), ("disk", 1201, 532, 2950, 48_000_000, 12, 0, 2)]
-            .map { ["name": $0.0, "hits": $0.1, "misses": $0.2, "entries": $0.3, "bytes": $0.4, "evictions": $0.5,
-                    "expirations": $0.6, "discarded": $0.7] }
-        let priorities: [[String: Any]] = [("low", 14, 3.2), ("normal", 37, 1.4), ("high", 9, 0.6), ("critical", 2, 0.2)]
-            .map { ["priority": $0.0, "depth": $0.1, "maxDepth": $0.1 * 3, "finished": $0.1 * 40,
-                    "waitMs": percentiles($0.2), "runMs": percentiles(40 + $0.2)] }
+        let phases = [phase("core", [], 0, 12), phase("config", ["core"], 12, 304), phase("database", ["core"], 12, 611),
+                      phase("services", ["config", "database"], 623, 205)]
+        let classes = [memoryClass("small", size: 1024, capacity: 256, inUse: 181, overflow: 7),
+                       memoryClass("medium", size: 10240, capacity: 128, inUse: 61, overflow: 0),
+                       memoryClass("large", size: 65536, capacity: 64, inUse: 60, overflow: 3)]
+        let runtimes = [runtime("sh", warm: 3, busy: 2, spawned: 412, crashes: 0),
+                        runtime("node", warm: 2, busy: 3, spawned: 96, crashes: 1),
+                        runtime("python3", warm: 3, busy: 0, spawned: 31, crashes: 0)]
+        let tiers = [tier("memory", hits: 5120, misses: 1733, entries: 812, bytes: 6_400_000, evictions: 88, expirations: 41,
+                          discarded: 0),
+                     tier("disk", hits: 1201, misses: 532, entries: 2950, bytes: 48_000_000, evictions: 12, expirations: 0,
+                          discarded: 2)]
+        let priorities = [priority("low", depth: 14, waitBase: 3.2), priority("normal", depth: 37, waitBase: 1.4),
+                          priority("high", depth: 9, waitBase: 0.6), priority("critical", depth: 2, waitBase: 0.2)]
         let names = ["lint", "test-shard-1", "test-shard-2", "build", "log-flood", "node-script", "python-script", "format"]
-        let tasks: [[String: Any]] = names.enumerated().map { i, name in
-            ["name": name, "command": "sh -c 'run \(name) --all --verbose'", "runs": 40 + i * 7, "failures": i % 3, "timeouts": 0,
-             "lastExitCode": i % 3 == 0 ? 1 : 0, "cacheHits": i * 4, "running": i % 2, "lastDurationMs": 85 + i * 40,
-             "totalDurationMs": 8000 + i * 300, "lastFailure": NSNull()]
-        }
-        let now = Date(timeIntervalSinceReferenceDate: 820_000_000)
-        let events: [[String: Any]] = (0..<500).map { i in
-            var event: [String: Any] = ["id": i + 1, "time": now.timeIntervalSinceReferenceDate - Double(500 - i) * 0.2,
-                                        "level": i % 9 == 0 ? "info" : i % 47 == 0 ? "error" : "debug",
-                                        "message": "task \(names[i % names.count]) finished in \(i % 300) ms"]
-            if i % 47 == 0 { event["detail"] = "ld: symbol not found: _main\ncollect2: error: ld returned 1 exit status" }
-            return event
-        }
-        let root: [String: Any] = [
-            "sequence": 4812, "time": now.timeIntervalSinceReferenceDate, "state": "running", "uptimeMs": 481_200,
-            "source": "Examples/demo.toml", "intakePaused": false,
-            "totals": ["submitted": 2400, "completed": 2210, "failed": 31, "timedOut": 4, "rejected": 12, "cancelled": 0],
-            "tasks": tasks,
-            "startup": ["state": "ready", "totalMs": 828, "criticalPath": ["core", "database", "services"], "phases": phases],
-            "memory": ["classes": classes, "pooled": true, "defragmentations": 3, "slabsReleased": 5],
-            "processPool": ["runtimes": runtimes],
-            "cache": ["hits": 5120, "misses": 1733, "stored": 1650, "capped": 4, "hitRate": 5120.0 / 6853, "tiers": tiers],
-            "queue": ["depth": 62, "maxDepth": 410, "capacity": 10_000, "inFlight": 7, "maxInFlight": 8, "limit": 8,
-                      "limiter": "aimd", "paused": false, "throughputPerSecond": 48.5, "waitMs": percentiles(1.1),
-                      "runMs": percentiles(41), "byPriority": priorities],
-            "optimizations": ["flags": ["command_cache": true, "process_pool": true, "npx_fast_path": false, "memory_pool": true,
-                                        "adaptive_concurrency": true, "self_optimization": true],
-                              "revision": 4, "knownGoodRevision": 3,
-                              "revisions": (1...4).map { ["number": $0, "time": now.timeIntervalSinceReferenceDate, "by": "user",
-                                                          "changes": ["npx_fast_path": $0 % 2 == 0]] },
-                              "abTests": [["flag": "command_cache", "verdict": "better", "pValue": 0.0001, "nA": 40, "nB": 41]],
-                              "decisions": [["action": "pool.min[node] 3->5", "reason": "p95 wait for a runner 40 ms",
-                                             "outcome": "kept"]]],
-            "events": events,
-        ]
+        let tasks = names.indices.map { task(names[$0], index: $0) }
+        let now = Date(timeIntervalSinceReferenceDate: 820_000_000).timeIntervalSinceReferenceDate
+        let events = (0..<500).map { event($0, task: names[$0 % names.count], now: now) }
+
+        var totals: [String: Any] = [:]
+        totals["submitted"] = 2400
+        totals["completed"] = 2210
+        totals["failed"] = 31
+        totals["timedOut"] = 4
+        totals["rejected"] = 12
+        totals["cancelled"] = 0
+        var startup: [String: Any] = ["state": "ready", "totalMs": 828, "phases": phases]
+        startup["criticalPath"] = ["core", "database", "services"]
+        var memory: [String: Any] = ["classes": classes, "pooled": true]
+        memory["defragmentations"] = 3
+        memory["slabsReleased"] = 5
+        var cache: [String: Any] = ["hits": 5120, "misses": 1733, "tiers": tiers]
+        cache["stored"] = 1650
+        cache["capped"] = 4
+        cache["hitRate"] = 5120.0 / 6853.0
+        var queue: [String: Any] = ["depth": 62, "maxDepth": 410, "capacity": 10_000]
+        queue["inFlight"] = 7
+        queue["maxInFlight"] = 8
+        queue["limit"] = 8
+        queue["limiter"] = "aimd"
+        queue["paused"] = false
+        queue["throughputPerSecond"] = 48.5
+        queue["waitMs"] = percentiles(1.1)
+        queue["runMs"] = percentiles(41)
+        queue["byPriority"] = priorities
+        let flags: [String: Bool] = ["command_cache": true, "process_pool": true, "npx_fast_path": false, "memory_pool": true,
+                                     "adaptive_concurrency": true, "self_optimization": true]
+        var optimizations: [String: Any] = ["flags": flags, "revision": 4, "knownGoodRevision": 3]
+        optimizations["revisions"] = (1...4).map { revision($0, now: now) }
+        let abTest: [String: Any] = ["flag": "command_cache", "verdict": "better", "pValue": 0.0001, "nA": 40, "nB": 41]
+        optimizations["abTests"] = [abTest]
+        let decision: [String: Any] = ["action": "pool.min[node] 3->5", "reason": "p95 wait for a runner 40 ms", "outcome": "kept"]
+        optimizations["decisions"] = [decision]
+
+        var root: [String: Any] = ["sequence": 4812, "time": now, "state": "running", "uptimeMs": 481_200]
+        root["source"] = "Examples/demo.toml"
+        root["intakePaused"] = false
+        root["totals"] = totals
+        root["tasks"] = tasks
+        root["startup"] = startup
+        root["memory"] = memory
+        root["processPool"] = ["runtimes": runtimes]
+        root["cache"] = cache
+        root["queue"] = queue
+        root["optimizations"] = optimizations
+        root["events"] = events
         do {
             let data = try JSONSerialization.data(withJSONObject: root)
             return try JSONDecoder().decode(EngineSnapshot.self, from: data)
