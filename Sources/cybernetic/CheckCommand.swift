@@ -1,5 +1,6 @@
 import ArgumentParser
 import CyberneticEngine
+import CyberneticTUI
 
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,13 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try loadConfiguration(config)
+        // Key names are the dashboard's vocabulary; checked here too so `check` catches them before a run.
+        do {
+            _ = try KeyMap.standard.rebinding(configuration.keys)
+        } catch {
+            Console.error("\(config): [keys] \(error)")
+            throw ExitCode(2)
+        }
         Console.out("\(config): ok (\(configuration.phases.count) phases, \(configuration.tasks.count) tasks)")
     }
 }

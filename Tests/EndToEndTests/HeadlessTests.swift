@@ -145,3 +145,15 @@ import Testing
         #expect(stats.stderr.contains("exit 0 in"))
     }
 }
+
+@Suite struct CheckKeysTests {
+    @Test func checkRejectsAnUnknownKeyName() throws {
+        let dir = try temporaryDirectory()
+        let workload = dir.appendingPathComponent("w.toml")
+        try "[keys]\npause = \"Ctrl-Alt-Shift\"\n".write(to: workload, atomically: true, encoding: .utf8)
+        let result = try Binary.run(["check", "--config", workload.path])
+        #expect(result.code == 2)
+        #expect(result.stderr.contains("[keys]"))
+        #expect(result.stderr.contains("Ctrl-Alt-Shift"))
+    }
+}
