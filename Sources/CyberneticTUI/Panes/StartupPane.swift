@@ -27,7 +27,7 @@ public struct StartupPane: Pane {
         let theme = context.theme
         let g = context.glyphs
 
-        let done = phases.filter { $0.state == .succeeded }.count
+        let done = phases.filter { $0.state.isUp }.count
         let (summary, summaryStyle): (String, Style) = switch startup.state {
         case .pending: ("waiting to start", theme.inactive)
         case .starting: ("starting: \(done)/\(phases.count) phases up", theme.warning)
