@@ -14,71 +14,26 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
-        .executableTarget(
-            name: "Execution",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Execution",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Queue",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Collections", package: "swift-collections"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Queue",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Memory",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Memory",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Cache",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Cache",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Pool",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Pool",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Startup",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Startup",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "Frame",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
-                .product(name: "CyberneticTUI", package: root.lastPathComponent.lowercased()),
-            ],
-            path: "Benchmarks/Frame",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        suite("Execution"),
+        suite("Queue", extra: [.product(name: "Collections", package: "swift-collections")]),
+        suite("Memory"),
+        suite("Cache"),
+        suite("Pool"),
+        suite("Startup"),
+        suite("Frame", extra: [.product(name: "CyberneticTUI", package: root.lastPathComponent.lowercased())]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+/// One package-benchmark suite: an executable target in Benchmarks/NAME using the engine.
+func suite(_ name: String, extra: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "CyberneticEngine", package: root.lastPathComponent.lowercased()),
+        ] + extra,
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}

@@ -76,11 +76,7 @@ struct HeadlessRunner {
     }
 
     private func exitCode(for snapshot: EngineSnapshot, forced: Int32?) -> Int32 {
-        if let forced { return forced }
-        if snapshot.startup.state == .failed || snapshot.startup.state == .rolledBack { return 1 }
-        if snapshot.totals.failed + snapshot.totals.timedOut + snapshot.totals.rejected > 0 { return 1 }
-        if options.failOnRegression && snapshot.optimizations.abTests.contains(where: { $0.verdict == "worse" }) { return 3 }
-        return 0
+        forced ?? RunVerdict.exitCode(for: snapshot, failOnRegression: options.failOnRegression)
     }
 
     private func printSummary(_ snapshot: EngineSnapshot, reason: String, code: Int32) {

@@ -66,17 +66,10 @@ struct InteractiveRunner {
         let final = engine.snapshot()
         let code: Int32 = switch reason {
         case .signal(let code): code
-        case .user: Self.exitCode(for: final)
+        case .user: RunVerdict.exitCode(for: final)
         }
         let t = final.totals
         Console.out("cybernetic: \(t.completed) tasks completed, \(t.failed) failed, \(t.timedOut) timed out; exit \(code)")
         return code
-    }
-
-    /// Headless mode's rule: 1 when start-up failed or any task failed, timed out or was rejected.
-    static func exitCode(for snapshot: EngineSnapshot) -> Int32 {
-        if snapshot.startup.state == .failed || snapshot.startup.state == .rolledBack { return 1 }
-        let t = snapshot.totals
-        return t.failed + t.timedOut + t.rejected > 0 ? 1 : 0
     }
 }
