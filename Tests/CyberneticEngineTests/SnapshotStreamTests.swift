@@ -79,6 +79,18 @@ import Testing
         #expect(log.events.last?.id == UInt64(EventLog.capacity + 25))
     }
 
+    @Test func aFloodOfDebugEventsCannotPushErrorsOut() {
+        var log = EventLog()
+        log.append(.error, "the one that matters")
+        for i in 0..<5_000 { log.append(.debug, "run \(i) finished") }
+        log.append(.info, "later")
+        let events = log.events
+        #expect(events.contains { $0.message == "the one that matters" })
+        #expect(events.filter { $0.level == .debug }.count == EventLog.debugCapacity)
+        #expect(events.map(\.id) == events.map(\.id).sorted(), "oldest first")
+        #expect(events.last?.message == "later")
+    }
+
     @Test func snapshotsRoundTripThroughJSON() throws {
         let engine = Engine(configuration: try Workload.parse(""))
         let snapshot = engine.snapshot()

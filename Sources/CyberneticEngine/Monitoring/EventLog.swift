@@ -13,16 +13,46 @@ public struct EngineEvent: Sendable, Codable, Equatable {
     public var detail: String?
 }
 
-/// The latest events in a fixed-size ring: old events fall off, memory stays bounded.
+/// The latest events in fixed-size rings: old events fall off, memory stays bounded. Debug events
+/// (every finished run) have a ring of their own, so a flood of them can never push an error or a
+/// flag change out of what front ends and reports see.
 struct EventLog: Sendable {
     static let capacity = 500
-    private(set) var events: Deque<EngineEvent> = []
+    static let debugCapacity = 200
+    private var notable: Deque<EngineEvent> = []
+    private var debug: Deque<EngineEvent> = []
     private var nextID: UInt64 = 1
 
+    /// Both rings, oldest first.
+    var events: [EngineEvent] {
+        var merged: [EngineEvent] = []
+        merged.reserveCapacity(notable.count + debug.count)
+        var a = notable.makeIterator(), b = debug.makeIterator()
+        var x = a.next(), y = b.next()
+        while let left = x ?? y {
+            if let l = x, let r = y, r.id < l.id {
+                merged.append(r)
+                y = b.next()
+            } else if x != nil {
+                merged.append(left)
+                x = a.next()
+            } else {
+                merged.append(left)
+                y = b.next()
+            }
+        }
+        return merged
+    }
+
     mutating func append(_ level: EngineEvent.Level, _ message: String, detail: String? = nil, at time: Date = Date()) {
-        events.append(EngineEvent(id: nextID, time: time, level: level, message: SafeText.line(message),
-                                  detail: detail))
+        let event = EngineEvent(id: nextID, time: time, level: level, message: SafeText.line(message), detail: detail)
         nextID += 1
-        if events.count > Self.capacity { events.removeFirst() }
+        if level == .debug {
+            debug.append(event)
+            if debug.count > Self.debugCapacity { debug.removeFirst() }
+        } else {
+            notable.append(event)
+            if notable.count > Self.capacity { notable.removeFirst() }
+        }
     }
 }
