@@ -203,7 +203,7 @@ import Testing
         name = "never"
         run = "true"
         health = "false"
-        timeout = "600ms"
+        timeout = "1500ms"
         """)
         let s = try await Engine(configuration: config).runUntilIdle()
         let phase = try #require(s.startup.phases.first { $0.name == "never" })

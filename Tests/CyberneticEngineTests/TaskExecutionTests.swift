@@ -11,7 +11,7 @@ import Testing
         [[task]]
         name = "hang"
         run = "sh -c 'trap \\"\\" TERM; sleep 60' & echo $! > \(pidFile); wait"
-        timeout = "300ms"
+        timeout = "2s"
         """)
         let engine = Engine(configuration: config)
         let s = try await engine.runUntilIdle()

@@ -109,7 +109,7 @@ import Testing
         [[task]]
         name = "stubborn"
         run = "trap '' TERM; echo $$ > \(dir.path)/parent; sleep 60 & echo $! > \(dir.path)/child; while true; do sleep 1; done"
-        timeout = "300ms"
+        timeout = "2s"
         """)
         let s = try await Engine(configuration: config).runUntilIdle()
         #expect(s.totals.timedOut == 1)

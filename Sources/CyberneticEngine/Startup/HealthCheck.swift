@@ -36,10 +36,13 @@ struct HealthCheck {
     func wait(until deadline: ContinuousClock.Instant, clock: ContinuousClock,
               giveUpIf: @Sendable () -> Bool = { false }) async -> String? {
         var lastError = "health check did not pass"
+        var attempts = 0
         while !Task.isCancelled {
             if giveUpIf() { return "the service exited before its health check passed" }
-            let remaining = deadline - clock.now
+            // At least one attempt, even when the phase's command used up its time.
+            let remaining = max(deadline - clock.now, attempts == 0 ? .seconds(1) : .zero)
             if remaining <= .zero { break }
+            attempts += 1
             switch probe {
             case .command(let script):
                 let result = await CommandRunner.run(CommandRequest(argv: ["/bin/sh", "-c", script], timeout: min(remaining, .seconds(10))))
