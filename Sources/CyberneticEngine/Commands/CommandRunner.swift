@@ -202,21 +202,11 @@ private final class Capture: Sendable {
     func drain(_ sequence: SubprocessOutputSequence, fd: Int32) async throws {
         for try await buffer in sequence {
             buffer.withUnsafeBytes { raw in
-                if passThrough { Self.writeAll(fd, raw) }
+                if passThrough { FileDescriptorIO.writeAll(fd, raw) }
                 tails.withLock {
                     if fd == 1 { $0.stdout.append(raw) } else { $0.stderr.append(raw) }
                 }
             }
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) {
-        var offset = 0
-        while offset < raw.count {
-            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
-            offset += n
         }
     }
 }

@@ -148,14 +148,6 @@ public final class Executor: Sendable {
     }
 
     private static func write(_ bytes: [UInt8], to fd: Int32) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                offset += n
-            }
-        }
+        _ = bytes.withUnsafeBytes { FileDescriptorIO.writeAll(fd, $0) }
     }
 }

@@ -131,15 +131,7 @@ struct DiskCache: Sendable {
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw CacheError.io("cannot create \(temporary.path): \(String(cString: strerror(errno)))") }
         var failure: String?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { failure = String(cString: strerror(errno)); return }
-                offset += n
-            }
-        }
+        if !data.withUnsafeBytes({ FileDescriptorIO.writeAll(fd, $0) }) { failure = String(cString: strerror(errno)) }
         if failure == nil && fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
         close(fd)
         if let failure {
