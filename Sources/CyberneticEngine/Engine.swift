@@ -139,6 +139,7 @@ public final class Engine: Service, Sendable {
             self.stop()
         }
         await executor.processPool.shutdown()
+        collectHealing()
         ledger.withLock { ledger in
             // Runs admitted but never picked up (submitted during a failed start-up, say) are cancelled.
             ledger.totals.cancelled += ledger.queue.cancelAll()
@@ -175,6 +176,7 @@ public final class Engine: Service, Sendable {
                 let sparse = executor.memoryPool.stats().contains { $0.slabs > 1 && $0.utilisation < 0.5 }
                 if sparse { defragment(reason: "utilisation under 50%") }
             }
+            collectHealing()
             let current = snapshot()
             for continuation in subscribers.withLock({ Array($0.continuations.values) }) {
                 continuation.yield(current)

@@ -20,6 +20,8 @@ struct Ledger: Sendable {
     var cache = CacheSnapshot()
     var revisions: RevisionHistory
     var events = EventLog()
+    /// The healer's latest actions, newest last (see `Engine.collectHealing`).
+    var healing: [HealingAction] = []
     var waitMicros = Self.histogram()
     var runMicros = Self.histogram()
     var waitByPriority = TaskPriority.allCases.map { _ in Self.histogram() }
@@ -100,7 +102,8 @@ struct Ledger: Sendable {
             cache: cacheSnapshot,
             queue: queueSnapshot,
             optimizations: revisions.snapshot,
-            events: Array(events.events)
+            events: Array(events.events),
+            healing: healing
         )
     }
 

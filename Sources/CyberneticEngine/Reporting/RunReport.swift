@@ -31,6 +31,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var abTests: [ABTestResult]
     public var decisions: [OptimizerDecision]
     public var events: [Event]
+    /// What the healer did: restart backoffs, circuits opening and closing, services given up on.
+    public var healing: [HealingAction]
 
     public init(snapshot: EngineSnapshot, exitCode: Int32, reason: String) {
         exit = Exit(code: exitCode, reason: reason)
@@ -47,6 +49,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         revisions = snapshot.optimizations.revisions
         abTests = snapshot.optimizations.abTests
         decisions = snapshot.optimizations.decisions
+        healing = snapshot.healing
         events = snapshot.events.filter { $0.level != .debug }.map {
             Event(time: $0.time, level: $0.level.rawValue, message: $0.message, detail: $0.detail)
         }

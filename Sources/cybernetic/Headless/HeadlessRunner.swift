@@ -104,6 +104,11 @@ struct HeadlessRunner {
         }
         let memory = snapshot.memory.classes.map { "\($0.name) \($0.inUse)/\($0.capacity) (high \($0.highWater), overflow \($0.overflow), \($0.slabs) slabs)" }
         Console.out("  memory pools\(snapshot.memory.pooled ? "" : " (off)"): " + memory.joined(separator: ", "))
+        if !snapshot.healing.isEmpty {
+            let open = snapshot.processPool.runtimes.filter { $0.circuit != .closed }.map { "\($0.runtime) \($0.circuit.rawValue)" }
+            Console.out("  healing: \(snapshot.healing.count) action\(snapshot.healing.count == 1 ? "" : "s")"
+                        + (open.isEmpty ? "" : "; circuit " + open.joined(separator: ", ")))
+        }
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
             Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))

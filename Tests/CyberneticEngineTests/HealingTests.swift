@@ -1,0 +1,196 @@
+@testable import CyberneticEngine
+import Foundation
+import Synchronization
+import Testing
+
+/// Restart policy arithmetic: no processes, exact.
+@Suite struct RestartPolicyTests {
+    @Test("backoff doubles from the base and stops at the cap")
+    func backoffDoublesToTheCap() {
+        let policy = RestartPolicy(backoffBase: .milliseconds(100), backoffCap: .seconds(5))
+        #expect((1...8).map { policy.backoff(streak: $0) }
+                == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800),
+                    .milliseconds(1600), .milliseconds(3200), .seconds(5), .seconds(5)])
+        #expect(policy.backoff(streak: 1000) == .seconds(5), "no overflow on a long streak")
+    }
+
+    @Test("the intensity is exceeded by the crash after maxRestarts within the period, not by older ones")
+    func intensityCountsOnlyThePeriod() {
+        var tracker = RestartTracker(policy: RestartPolicy(maxRestarts: 3, period: .seconds(10), quietPeriod: .seconds(60)))
+        let t0 = ContinuousClock.now
+        #expect(tracker.crashed(at: t0) == .restart(after: .milliseconds(100), count: 1))
+        #expect(tracker.crashed(at: t0 + .seconds(1)) == .restart(after: .milliseconds(200), count: 2))
+        #expect(tracker.crashed(at: t0 + .seconds(2)) == .restart(after: .milliseconds(400), count: 3))
+        #expect(tracker.crashed(at: t0 + .seconds(3)) == .exceeded(count: 4))
+        // Eleven seconds on, the first three have left the period.
+        var later = RestartTracker(policy: RestartPolicy(maxRestarts: 3, period: .seconds(10), quietPeriod: .seconds(60)))
+        for second in [0, 1, 2] { _ = later.crashed(at: t0 + .seconds(second)) }
+        #expect(later.crashed(at: t0 + .seconds(11)) == .restart(after: .milliseconds(800), count: 2))
+    }
+
+    @Test("a quiet period resets the backoff streak")
+    func quietPeriodResetsTheStreak() {
+        var tracker = RestartTracker(policy: RestartPolicy(maxRestarts: 10, period: .seconds(100), quietPeriod: .seconds(5)))
+        let t0 = ContinuousClock.now
+        _ = tracker.crashed(at: t0)
+        _ = tracker.crashed(at: t0 + .seconds(1))
+        #expect(tracker.crashed(at: t0 + .seconds(2)) == .restart(after: .milliseconds(400), count: 3))
+        #expect(tracker.crashed(at: t0 + .seconds(8)) == .restart(after: .milliseconds(100), count: 4))
+    }
+
+    @Test("a circuit opens past the intensity, half-opens after the cool-down, closes on a probe that boots, reopens on one that crashes")
+    func circuitStateMachine() {
+        var circuit = RuntimeCircuit(policy: RestartPolicy(maxRestarts: 1, period: .seconds(10), coolDown: .seconds(3)))
+        let t0 = ContinuousClock.now
+        let first = circuit.crashed("runner sh", why: "exited with code 3 before it was ready", at: t0)
+        #expect(first.action?.action == "backoff 100ms")
+        #expect(first.wake == .milliseconds(100))
+        #expect(!circuit.mayBoot(at: t0 + .milliseconds(50)))
+        #expect(circuit.mayBoot(at: t0 + .milliseconds(100)))
+        let second = circuit.crashed("runner sh", why: "exited with code 3 before it was ready", at: t0 + .milliseconds(200))
+        #expect(circuit.state == .open)
+        #expect(second.action?.action == "circuit open: spawning directly")
+        #expect(second.action?.reason.contains("2 crashes in 10s exceed the restart intensity (1 in 10s)") == true)
+        #expect(!circuit.servesJobs && !circuit.mayBoot(at: t0 + .seconds(1)))
+        #expect(circuit.advance("runner sh", at: t0 + .seconds(2)) == nil, "still cooling down")
+        #expect(circuit.advance("runner sh", at: t0 + .seconds(4))?.action == "circuit half-open: booting one runner")
+        #expect(circuit.mayBoot(at: t0 + .seconds(4)))
+        circuit.booting(7)
+        #expect(!circuit.mayBoot(at: t0 + .seconds(4)), "one probe at a time")
+        let reopened = circuit.crashed("runner sh", why: "exited with code 3 before it was ready", at: t0 + .seconds(5))
+        #expect(circuit.state == .open && reopened.wake == .seconds(3))
+        _ = circuit.advance("runner sh", at: t0 + .seconds(9))
+        circuit.booting(8)
+        #expect(circuit.booted("runner sh", bootTime: .milliseconds(20))?.action == "circuit closed")
+        #expect(circuit.state == .closed && circuit.servesJobs && circuit.opened == 2)
+    }
+}
+
+/// Self-healing with real processes: runners that crash at boot, and a service that keeps dying.
+@Suite("Self-healing", .serialized)
+struct HealingTests {
+    /// Bootstraps whose shell runner writes a timestamp to `log` at every boot, then crashes
+    /// (exit 3) unless the file `healthy` exists, in which case it is the real runner.
+    static func crashingBootstraps(log: String, healthy: String) throws -> Bootstraps {
+        let real = try #require(Bootstraps.shared)
+        let text = "date +%s.%N >> '\(log)'\n[ -e '\(healthy)' ] || exit 3\n" + real.shellText
+        return Bootstraps(directory: real.directory, shellText: text)
+    }
+
+    static func timestamps(_ path: String) -> [Double] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Double($0) }
+    }
+
+    static func gaps(_ times: [Double]) -> [Double] { zip(times.dropFirst(), times).map { $0 - $1 } }
+
+    @Test("a runtime whose runners crash at boot: replacements back off, the circuit opens, jobs go direct; a healthy probe closes it")
+    func crashingRuntimeOpensAndClosesItsCircuit() async throws {
+        let dir = try PoolTesting.temporaryDirectory()
+        let log = dir + "/boots", healthy = dir + "/healthy"
+        // The default intensity and backoff; a wide period and a short cool-down so a loaded machine fits.
+        let policy = RestartPolicy(maxRestarts: 5, period: .seconds(60), quietPeriod: .seconds(60), coolDown: .seconds(2))
+        let pool = ProcessPool(settings: PoolTesting.settings(min: 1, max: 3),
+                               bootstraps: try Self.crashingBootstraps(log: log, healthy: healthy), policy: policy)
+        defer { Task { await pool.shutdown() } }
+        pool.prewarm(runtimes: ["sh"])
+
+        #expect(await PoolTesting.eventually { PoolTesting.stats(pool, "sh").circuit == .open })
+        let boots = Self.timestamps(log)
+        #expect(boots.count == 6, "the first boot and five restarts, then the circuit opens")
+        let gaps = Self.gaps(boots)
+        // Each restart waited at least its backoff (timestamps from `date`, so allow 10 ms).
+        for (gap, backoff) in zip(gaps, [0.1, 0.2, 0.4, 0.8, 1.6]) {
+            #expect(gap >= backoff - 0.01, "gaps \(gaps)")
+        }
+        #expect(gaps.count == 5 && gaps[4] > gaps[0] && gaps[3] > gaps[0], "gaps grow: \(gaps)")
+
+        let stats = PoolTesting.stats(pool, "sh")
+        #expect(stats.crashes == 6 && stats.restarts == 5 && stats.circuitOpens == 1)
+        let actions = pool.drainHealingActions()
+        #expect(actions.map(\.action) == ["backoff 100ms", "backoff 200ms", "backoff 400ms", "backoff 800ms", "backoff 1.6s",
+                                          "circuit open: spawning directly"])
+        #expect(actions.allSatisfy { $0.subject == "runner sh" })
+        let open = try #require(actions.last)
+        #expect(open.reason.contains("6 crashes in 1m exceed the restart intensity (5 in 1m)"), "\(open.reason)")
+        #expect(open.reason.contains("exited with code 3 before it was ready"), "\(open.reason)")
+
+        // Open: the pool boots nothing and hands every job back for a direct spawn (the Executor
+        // then spawns it: see the end-to-end test through the binary).
+        let request = CommandRequest(argv: ["/bin/sh", "-c", "echo direct"])
+        #expect(await pool.run(request) == nil)
+        #expect(Self.timestamps(log).count == 6, "no boot while the circuit is open")
+
+        // The runtime is fixed; after the cool-down one probe boots, gets ready and closes the circuit.
+        _ = FileManager.default.createFile(atPath: healthy, contents: nil)
+        #expect(await PoolTesting.eventually { PoolTesting.stats(pool, "sh").circuit == .closed })
+        #expect(pool.drainHealingActions().map(\.action) == ["circuit half-open: booting one runner", "circuit closed"])
+        let warm = try #require(await pool.run(request))
+        #expect(warm.outcome == .exited(0) && PoolTesting.text(warm.stdout) == "direct\n")
+        #expect(PoolTesting.stats(pool, "sh").jobs == 1)
+        await pool.shutdown()
+    }
+
+    @Test("a job whose runner crashes at boot is retried once, then handed back for a direct spawn")
+    func jobOnCrashingRuntimeGoesDirect() async throws {
+        let dir = try PoolTesting.temporaryDirectory()
+        let log = dir + "/boots"
+        let pool = ProcessPool(settings: PoolTesting.settings(min: 0, max: 2),
+                               bootstraps: try Self.crashingBootstraps(log: log, healthy: dir + "/never"), policy: RestartPolicy())
+        defer { Task { await pool.shutdown() } }
+        #expect(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo hi"])) == nil)
+        #expect(Self.timestamps(log).count == 2, "one boot for the job and one for its retry")
+        #expect(PoolTesting.stats(pool, "sh").retries == 1)
+        #expect(PoolTesting.stats(pool, "sh").circuit == .closed, "two crashes are within the intensity")
+        await pool.shutdown()
+    }
+
+    @Test("a service that keeps exiting: restarts back off, stop at the restart intensity, each one a healing action")
+    func crashingServiceBacksOffAndGivesUp() async throws {
+        let dir = try PoolTesting.temporaryDirectory()
+        let log = dir + "/starts"
+        let supervisor = ServiceSupervisor(policy: RestartPolicy(maxRestarts: 3, period: .seconds(60), quietPeriod: .seconds(60)))
+        let restarts = Mutex<[Bool]>([])
+        supervisor.start(PhaseSpec(name: "db", run: .shell("date +%s.%N >> '\(log)'; exit 4"), service: true)) { outcome, again in
+            restarts.withLock { $0.append(again) }
+        }
+        #expect(await PoolTesting.eventually { restarts.withLock { $0.count } == 4 })
+        try await Task.sleep(for: .seconds(2))
+        #expect(supervisor.exitCount("db") == 4, "no start after giving up")
+        #expect(restarts.withLock { $0 } == [true, true, true, false])
+        let gaps = Self.gaps(Self.timestamps(log))
+        #expect(gaps.count == 3)
+        for (gap, backoff) in zip(gaps, [0.1, 0.2, 0.4]) { #expect(gap >= backoff - 0.01, "gaps \(gaps)") }
+        let actions = supervisor.drainHealingActions()
+        #expect(actions.map(\.action) == ["backoff 100ms", "backoff 200ms", "backoff 400ms", "gave up"])
+        #expect(actions.allSatisfy { $0.subject == "service db" })
+        #expect(actions.first?.reason == "exited (exit 4); restart 1 of 3 allowed in 1m")
+        #expect(actions.last?.reason.contains("4 exits in 1m exceed the restart intensity (3 in 1m)") == true)
+        await supervisor.stopAll()
+    }
+
+    @Test("the engine collects healing actions into its snapshot and event log: a service phase that dies after start-up")
+    func engineRecordsServiceHealing() async throws {
+        // Up through the start-up grace the first time; later starts exit at once.
+        let marker = try PoolTesting.temporaryDirectory() + "/started"
+        let config = try Workload.parse("""
+        [[phase]]
+        name = "flaky"
+        run = "[ -e '\(marker)' ] && exit 1; touch '\(marker)'; sleep 1; exit 1"
+        service = true
+        """)
+        let engine = Engine(configuration: config)
+        let run = Task { try await engine.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        var snapshot = engine.snapshot()
+        while !snapshot.healing.contains(where: { $0.action == "gave up" }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            snapshot = engine.snapshot()
+        }
+        engine.stop()
+        try await run.value
+        let actions = snapshot.healing.filter { $0.subject == "service flaky" }.map(\.action)
+        #expect(actions == ["backoff 100ms", "backoff 200ms", "backoff 400ms", "backoff 800ms", "backoff 1.6s", "gave up"])
+        #expect(snapshot.events.contains { $0.level == .error && $0.message.hasPrefix("healing: service flaky: gave up (6 exits in 10s") })
+        #expect(snapshot.startup.phases.first { $0.name == "flaky" }?.state == .failed)
+    }
+}
