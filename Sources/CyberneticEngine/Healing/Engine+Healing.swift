@@ -5,7 +5,7 @@ extension Ledger {
     static let healingCapacity = 200
 
     /// Keeps `action` and tells the event log, so the Events pane and headless output show it.
-    mutating func record(_ action: HealingAction) {
+    mutating func recordHealing(_ action: HealingAction) {
         healing.append(action)
         if healing.count > Self.healingCapacity { healing.removeFirst(healing.count - Self.healingCapacity) }
         events.append(action.level, "healing: " + action.message, at: action.time)
@@ -21,7 +21,7 @@ extension Engine {
             .sorted { $0.time < $1.time }
         guard !actions.isEmpty else { return }
         ledger.withLock { ledger in
-            for action in actions { ledger.record(action) }
+            for action in actions { ledger.recordHealing(action) }
         }
     }
 }
