@@ -116,11 +116,14 @@ struct HealingTests {
         let boots = Self.boots(log)
         #expect(boots.count == 6, "the first boot and five restarts, then the circuit opens")
         let gaps = Self.gaps(boots)
-        // Each restart waited at least its backoff (two 10 ms clock readings: allow 20 ms).
+        // Each restart waited at least its backoff, which doubles (two 10 ms clock readings: allow
+        // 20 ms). Only lower bounds: with the whole suite running on two cores the pool's own
+        // latency from a crash to the next spawn has been seen at 5 s, which hides the doubling
+        // in the raw gaps; the lower bounds still fail without a growing backoff.
+        #expect(gaps.count == 5, "gaps \(gaps)")
         for (gap, backoff) in zip(gaps, [0.1, 0.2, 0.4, 0.8, 1.6]) {
             #expect(gap >= backoff - 0.02, "gaps \(gaps)")
         }
-        #expect(gaps.count == 5 && gaps[4] > gaps[0] && gaps[3] > gaps[0], "gaps grow: \(gaps)")
 
         let stats = PoolTesting.stats(pool, "sh")
         #expect(stats.crashes == 6 && stats.restarts == 5 && stats.circuitOpens == 1)
