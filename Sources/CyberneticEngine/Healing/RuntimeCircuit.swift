@@ -68,11 +68,11 @@ struct RuntimeCircuit: Sendable {
         case .restart(let delay, let count):
             bootAllowedAt = max(bootAllowedAt ?? now, now + delay)
             let action = HealingAction(subject: subject, action: "backoff \(DurationText.format(delay))",
-                                       reason: "runner \(why); crash \(count) of \(policy.maxRestarts) allowed in \(DurationText.format(policy.period))")
+                                       reason: "\(why); crash \(count) of \(policy.maxRestarts) allowed in \(DurationText.format(policy.period))")
             return (action, delay)
         case .exceeded(let count):
             let reason = "\(count) crashes in \(DurationText.format(policy.period)) exceed the restart intensity "
-                + "(\(policy.intensityText)), last: runner \(why); retry in \(DurationText.format(policy.coolDown))"
+                + "(\(policy.intensityText)), last one \(why); retry in \(DurationText.format(policy.coolDown))"
             return (open(subject, reason: reason, at: now), policy.coolDown)
         }
     }

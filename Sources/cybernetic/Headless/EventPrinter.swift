@@ -31,7 +31,7 @@ final class EventPrinter {
 
     static func line(for event: EngineEvent, uptimeMs: Int64, now: Date) -> String {
         let at = Double(uptimeMs) / 1000 - now.timeIntervalSince(event.time)
-        let level = event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)
+        let level = event.level.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)
         return String(format: "%7.2fs ", max(0, at)) + level + event.message
     }
 
