@@ -70,6 +70,9 @@ public final class ProcessPool: Sendable {
 
     private struct State {
         var settings: ProcessPoolSettings
+        /// Milliseconds from asking for a runner to the job starting on it, per runtime kind,
+        /// since the optimizer last collected them.
+        var recentWaits: [String: [Double]] = [:]
         var entries: [Int: Entry] = [:]
         var keys: [RuntimeKey: KeyState] = [:]
         var waiters: [Waiter] = []
@@ -130,6 +133,14 @@ public final class ProcessPool: Sendable {
                 return Self.cancelledResult(request, since: started)
             }
             let report = await execute(job, on: runner, request: request)
+            if let jobStart = report.startedAt {
+                let waited = (jobStart - started).milliseconds
+                state.withLock { state in
+                    var samples = state.recentWaits[job.key.kind.rawValue, default: []]
+                    if samples.count < 4096 { samples.append(Double(waited)) }
+                    state.recentWaits[job.key.kind.rawValue] = samples
+                }
+            }
             let outcome: CommandOutcome
             switch report.stop {
             case .timedOut?: outcome = .timedOut
@@ -304,7 +315,7 @@ public final class ProcessPool: Sendable {
             while progress && state.entries.count < settings.max {
                 progress = false
                 for key in keys where state.entries.count < settings.max {
-                    if spareCount(in: state, for: key) < settings.min {
+                    if spareCount(in: state, for: key) < settings.minimum(for: key.kind.rawValue) {
                         actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
                         progress = true
                     }
@@ -425,7 +436,7 @@ public final class ProcessPool: Sendable {
             for key in state.keys.keys {
                 let spares = state.entries.filter { $0.value.runner.key == key && !$0.value.assigned && !$0.value.retiring }
                     .sorted { $0.value.idleSince > $1.value.idleSince }
-                for (serial, entry) in spares.dropFirst(state.settings.min)
+                for (serial, entry) in spares.dropFirst(state.settings.minimum(for: key.kind.rawValue))
                 where now - entry.idleSince >= state.settings.idleTimeout {
                     state.entries[serial]?.retiring = true
                     actions.append(.retire(entry.runner))
@@ -453,7 +464,7 @@ public final class ProcessPool: Sendable {
                 else { continue }
                 let key = RuntimeKey(kind: kind, interpreter: interpreter, program: name, overrides: [:], base: state.base)
                 if state.keys[key] == nil { state.keys[key] = KeyState(key: key) }
-                let wanted = spares ?? state.settings.min
+                let wanted = spares ?? state.settings.minimum(for: key.kind.rawValue)
                 while spareCount(in: state, for: key) < wanted && state.entries.count < state.settings.max {
                     actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
                 }
@@ -475,6 +486,15 @@ public final class ProcessPool: Sendable {
     }
 
     public var settings: ProcessPoolSettings { state.withLock { $0.settings } }
+
+    /// Runner waits (ms, request to job start) per runtime kind since the last call; the
+    /// optimizer's window of "how long did work wait for a warm interpreter".
+    public func drainRunnerWaits() -> [String: [Double]] {
+        state.withLock { state in
+            defer { state.recentWaits = [:] }
+            return state.recentWaits
+        }
+    }
 
     /// Per runtime: warm, busy, booting, spawned, crashes, jobs, waits, retries, wait and boot times.
     public func snapshot() -> [RuntimeStats] {
