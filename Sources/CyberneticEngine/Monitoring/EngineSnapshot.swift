@@ -341,6 +341,8 @@ public struct OptimizationsSnapshot: Sendable, Codable, Equatable {
     public var decisions: [OptimizerDecision] = []
     /// What the loop is doing now: "off", "watching", "validating revision 4", "A/B test running".
     public var loopState = "off"
+    /// Metrics windows judged so far.
+    public var windows = 0
     /// Per action type, the learned success record the optimizer chooses with.
     public var learning: [ActionRecord] = []
     public init() {}
@@ -414,6 +416,8 @@ public struct OptimizerDecision: Sendable, Codable, Equatable {
     public var revision: Int? = nil
     /// What was measured before and after, e.g. "runner wait p95 41 ms→2 ms".
     public var effect: String? = nil
+    /// The metrics window (counted from the start of the run) the decision was made in.
+    public var window = 0
 
     public init(action: String, reason: String, outcome: String) {
         self.action = action

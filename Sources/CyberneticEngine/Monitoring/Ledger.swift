@@ -43,6 +43,7 @@ struct Ledger: Sendable {
             return status
         }
         for task in configuration.tasks { register(task) }
+        optimizer.loopState = loopDescription
     }
 
     mutating func register(_ task: TaskSpec) {
@@ -112,6 +113,7 @@ struct Ledger: Sendable {
         snapshot.abTests = optimizer.abResults + (optimizer.abTest.map { [$0.progress(now: now)] } ?? [])
         snapshot.decisions = optimizer.decisions
         snapshot.loopState = optimizer.loopState
+        snapshot.windows = optimizer.windows
         snapshot.learning = optimizer.bandit.sorted
         return snapshot
     }

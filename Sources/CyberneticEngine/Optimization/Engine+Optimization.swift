@@ -86,6 +86,8 @@ extension Engine {
     func applySetting() {
         let tuning = ledger.withLock { ledger in
             ledger.queue.setCeiling(ledger.revisions.tuning.concurrency)
+            // A static limit is the setting itself; an adaptive one finds its own level below the ceiling.
+            if ledger.queue.limiter.name == "static" { ledger.queue.scale(to: ledger.revisions.tuning.concurrency) }
             ledger.syncLimiter(settings: configuration.queue)
             return ledger.revisions.tuning
         }

@@ -11,6 +11,7 @@ extension Ledger {
     mutating func judge(_ summary: WindowSummary, context: OptimizerAction.Context, now: Double,
                         selfOptimizing: Bool, minSamples: Int, validationWindow: Double) -> [OptimizerEffect] {
         var effects: [OptimizerEffect] = []
+        optimizer.windows += 1
         for kind in context.poolRuntimes {
             optimizer.idleWindows[kind] = summary.runnerWaits[kind] == nil ? (optimizer.idleWindows[kind] ?? 0) + 1 : 0
         }
@@ -143,5 +144,6 @@ extension Ledger {
     mutating func startValidation(of revision: Int, at now: Double, baseline: WindowSummary?) {
         optimizer.validation = OptimizerState.Validation(revision: revision, since: now, baseline: baseline ?? optimizer.baseline)
         optimizer.window = MetricsWindow(startedAt: now)
+        optimizer.loopState = loopDescription
     }
 }

@@ -18,7 +18,10 @@ struct MetricsWindow: Sendable {
         self.startedAt = startedAt
     }
 
-    mutating func record(runMs run: Double, waitMs wait: Double, failed: Bool, cacheHit: Bool?) {
+    /// Runs that began before the window (under the previous setting) are left out: they would
+    /// charge the old setting's cost to the new one.
+    mutating func record(runMs run: Double, waitMs wait: Double, began: Double, failed: Bool, cacheHit: Bool?) {
+        guard began >= startedAt else { return }
         Self.append(run, to: &runMs, count: finished)
         Self.append(wait, to: &waitMs, count: finished)
         finished += 1

@@ -37,6 +37,8 @@ struct OptimizerState: Sendable {
     var flagsOffByMachine: Set<FeatureFlag> = []
     var warnedRevision: Int?
     var loopState = "watching"
+    /// Windows judged so far; decisions carry the number of the window they were made in.
+    var windows = 0
     /// Bandit records changed since they were last written to disk.
     var learningDirty = false
 
@@ -47,6 +49,8 @@ struct OptimizerState: Sendable {
     }
 
     mutating func decide(_ decision: OptimizerDecision) {
+        var decision = decision
+        decision.window = windows
         decisions.append(decision)
         if decisions.count > 200 { decisions.removeFirst(decisions.count - 200) }
     }

@@ -77,7 +77,7 @@ extension Engine {
         let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in
             let hit: Bool? = policy == nil ? nil : (outcome.path == .memoryHit || outcome.path == .diskHit)
-            ledger.optimizer.window.record(runMs: latencyMs, waitMs: Double(waited) / 1000,
+            ledger.optimizer.window.record(runMs: latencyMs, waitMs: Double(waited) / 1000, began: (began - startedAt).seconds,
                                            failed: result.outcome != .exited(0) && result.outcome != .cancelled, cacheHit: hit)
             if let arm { ledger.optimizer.abTest?.record(arm, latencyMs: latencyMs) }
             ledger.recordCache(outcome, used: policy != nil, task: spec.name)
