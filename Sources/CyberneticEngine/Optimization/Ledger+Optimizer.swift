@@ -18,13 +18,15 @@ extension Ledger {
         for key in optimizer.cooldown.keys { optimizer.cooldown[key]! -= 1 }
         optimizer.cooldown = optimizer.cooldown.filter { $0.value > 0 }
         let enough = summary.runs >= minSamples
+        let transitional = enough && optimizer.steadyWindows < 0
+        if enough { optimizer.steadyWindows += 1 }
 
         if let validation = optimizer.validation {
             if enough, let baseline = validation.baseline, let reason = Degradation.reason(summary, baseline: baseline) {
                 effects += handleDegradation(validation, reason: reason, selfOptimizing: selfOptimizing, now: now)
                 return effects
             }
-            if enough, var trial = optimizer.trial, trial.revision == validation.revision {
+            if enough, !transitional, var trial = optimizer.trial, trial.revision == validation.revision {
                 switch trial.action.judge(before: trial.before, after: summary) {
                 case .kept(let effect):
                     optimizer.trial = nil
@@ -61,14 +63,14 @@ extension Ledger {
                 revisions.markKnownGood(validation.revision)
                 events.append(.info, "revision \(validation.revision) is known-good (held \(Int(validationWindow)) s without degradation)")
                 optimizer.validation = nil
-                optimizer.baseline = enough ? summary : optimizer.baseline
+                optimizer.baseline = enough && !transitional ? summary : optimizer.baseline
             } else {
                 optimizer.validation = validation
             }
             return effects
         }
 
-        guard enough else { return effects }
+        guard enough, !transitional else { return effects }
         optimizer.baseline = summary
         guard selfOptimizing, optimizer.abTest == nil, optimizer.trial == nil else { return effects }
         let candidates = OptimizerAction.candidates(summary, context).filter {
@@ -144,6 +146,7 @@ extension Ledger {
     mutating func startValidation(of revision: Int, at now: Double, baseline: WindowSummary?) {
         optimizer.validation = OptimizerState.Validation(revision: revision, since: now, baseline: baseline ?? optimizer.baseline)
         optimizer.window = MetricsWindow(startedAt: now)
+        optimizer.steadyWindows = -1
         optimizer.loopState = loopDescription
     }
 }

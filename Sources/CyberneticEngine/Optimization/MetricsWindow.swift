@@ -7,6 +7,8 @@ struct MetricsWindow: Sendable {
     var runMs: [Double] = []
     var waitMs: [Double] = []
     var finished = 0
+    /// Every run that ended in the window, including those begun before it: the throughput.
+    var completions = 0
     var failures = 0
     var cacheHits = 0
     var cacheLookups = 0
@@ -21,6 +23,7 @@ struct MetricsWindow: Sendable {
     /// Runs that began before the window (under the previous setting) are left out: they would
     /// charge the old setting's cost to the new one.
     mutating func record(runMs run: Double, waitMs wait: Double, began: Double, failed: Bool, cacheHit: Bool?) {
+        completions += 1
         guard began >= startedAt else { return }
         Self.append(run, to: &runMs, count: finished)
         Self.append(wait, to: &waitMs, count: finished)
@@ -63,7 +66,7 @@ struct WindowSummary: Sendable, Equatable {
     init(_ window: MetricsWindow, endedAt: Double, runnerWaits: [String: [Double]] = [:]) {
         seconds = max(0.001, endedAt - window.startedAt)
         runs = window.finished
-        throughput = Double(window.finished) / seconds
+        throughput = Double(window.completions) / seconds
         let runs = window.runMs.sorted()
         runP50 = Quantile.of(runs, 0.5)
         runP95 = Quantile.of(runs, 0.95)

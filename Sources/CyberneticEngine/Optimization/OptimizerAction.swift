@@ -113,7 +113,8 @@ struct OptimizerAction: Sendable {
             let ok = after.runP95 <= before.runP95 * 0.8 && after.throughput >= before.throughput * 0.85
             return ok ? .kept("\(latency), \(rate)") : .failed("\(latency), \(rate)")
         case .concurrencyUp:
-            let ok = after.throughput >= before.throughput * 1.1 && after.runP95 <= before.runP95 * 1.5 + 10
+            // Throughput swings ±15% between windows on a busy machine: ask for more than noise.
+            let ok = after.throughput >= before.throughput * 1.2 && after.runP95 <= before.runP95 * 1.25 + 10
             return ok ? .kept("\(rate), \(latency)") : .failed("\(rate), \(latency)")
         case .poolMinUp:
             guard let runtime, let old = before.runnerWaits[runtime] else { return .failed("no runner waits to compare") }

@@ -20,6 +20,9 @@ struct OptimizerState: Sendable {
     }
 
     var window: MetricsWindow
+    /// Judged windows since the last change, not counting the first: that one is transitional
+    /// (runs still draining under the old setting, pools refilling), so it is never a baseline.
+    var steadyWindows = -1
     var baseline: WindowSummary?
     var validation: Validation?
     var trial: Trial?

@@ -31,7 +31,7 @@ final class EventPrinter {
 
     static func line(for event: EngineEvent, uptimeMs: Int64, now: Date) -> String {
         let at = Double(uptimeMs) / 1000 - now.timeIntervalSince(event.time)
-        let level = event.level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0)
+        let level = event.level.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)
         return String(format: "%7.2fs ", max(0, at)) + level + event.message
     }
 
@@ -39,7 +39,7 @@ final class EventPrinter {
         let t = s.totals
         let paused = s.intakePaused ? " (intake paused)" : ""
         return String(format: "%7.2fs ", Double(s.uptimeMs) / 1000)
-            + "STATUS \(s.state.rawValue)\(paused): \(t.completed) ok, \(t.failed) failed, \(t.timedOut) timed out, "
+            + "STATUS  \(s.state.rawValue)\(paused): \(t.completed) ok, \(t.failed) failed, \(t.timedOut) timed out, "
             + "\(s.queue.inFlight)/\(s.queue.limit) running, \(s.queue.depth) queued, \(s.queue.throughputPerSecond)/s; revision \(s.optimizations.revision)"
     }
 }
