@@ -57,8 +57,9 @@ struct WindowSummary: Sendable, Equatable {
     var cacheHitRate: Double?
     /// Fraction of the window during which runs waited for a slot.
     var saturation: Double
-    /// Per runtime kind: how many runs waited for a warm runner, and the p95 of that wait (ms).
-    var runnerWaits: [String: (count: Int, p95: Double)] = [:]
+    /// Per runtime kind: runs that asked for a warm runner, the p95 of their wait (ms), and how
+    /// many per second waited noticeably (10 ms or more: an interpreter booting, not a hand-over).
+    var runnerWaits: [String: (count: Int, p95: Double, slowPerSecond: Double)] = [:]
     /// Cache memory-tier expirations and evictions during the window.
     var cacheExpirations = 0
     var cacheEvictions = 0
@@ -75,7 +76,8 @@ struct WindowSummary: Sendable, Equatable {
         cacheHitRate = window.cacheLookups == 0 ? nil : Double(window.cacheHits) / Double(window.cacheLookups)
         saturation = window.ticks == 0 ? 0 : Double(window.saturatedTicks) / Double(window.ticks)
         for (kind, samples) in runnerWaits where !samples.isEmpty {
-            self.runnerWaits[kind] = (samples.count, Quantile.p95(samples))
+            let slow = Double(samples.filter { $0 >= 10 }.count)
+            self.runnerWaits[kind] = (samples.count, Quantile.p95(samples), slow / seconds)
         }
     }
 

@@ -61,7 +61,8 @@ struct OptimizerAction: Sendable {
         for kind in context.poolRuntimes {
             let current = tuning.poolMin[kind] ?? context.defaultPoolMin
             if let wait = window.runnerWaits[kind], wait.count >= 3, wait.p95 >= 10, current < context.poolMax {
-                let next = min(context.poolMax, max(current + 2, current * 2))
+                // Enough spares for the runs that waited, judged per second of the window.
+                let next = min(context.poolMax, current + max(2, Int(wait.slowPerSecond.rounded(.up))))
                 actions.append(OptimizerAction(kind: .poolMinUp, label: "pool.min[\(kind)] \(current)→\(next)",
                                                reason: "runner wait p95 \(wait.p95.ms) over \(wait.count) runs",
                                                setting: with { $0.poolMin[kind] = next }, runtime: kind))
@@ -119,8 +120,9 @@ struct OptimizerAction: Sendable {
         case .poolMinUp:
             guard let runtime, let old = before.runnerWaits[runtime] else { return .failed("no runner waits to compare") }
             guard let new = after.runnerWaits[runtime], new.count >= 3 else { return .undecided }
-            let effect = "runner wait p95 \(old.p95.ms)→\(new.p95.ms)"
-            return new.p95 <= old.p95 * 0.5 ? .kept(effect) : .failed(effect)
+            let effect = "runner wait p95 \(old.p95.ms)→\(new.p95.ms), slow waits "
+                + String(format: "%.1f/s→%.1f/s", old.slowPerSecond, new.slowPerSecond)
+            return new.p95 <= old.p95 * 0.5 || new.slowPerSecond <= old.slowPerSecond * 0.5 ? .kept(effect) : .failed(effect)
         case .poolMinDown:
             guard let runtime, let new = after.runnerWaits[runtime] else { return .kept("no \(runtime ?? "") runs since") }
             let effect = "runner wait p95 \(new.p95.ms)"
