@@ -16,6 +16,8 @@ public final class Engine: Service, Sendable {
     let ledger: Mutex<Ledger>
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant
+    /// Where the optimizer's success records persist between runs (nil: memory only).
+    let learningStore: LearningStore?
     private let snapshotInterval: Duration
     private let subscribers = Mutex<(next: Int, continuations: [Int: AsyncStream<EngineSnapshot>.Continuation])>((0, [:]))
     private let sequence = Atomic<UInt64>(0)
@@ -24,7 +26,9 @@ public final class Engine: Service, Sendable {
 
     public init(configuration: Configuration, snapshotsPerSecond: Double = 10) {
         self.configuration = configuration
-        ledger = Mutex(Ledger(configuration: configuration))
+        let store = Self.learningStore(for: configuration)
+        learningStore = store
+        ledger = Mutex(Ledger(configuration: configuration, learning: store?.load() ?? []))
         executor = Executor(configuration: configuration)
         startedAt = clock.now
         snapshotInterval = .milliseconds(Int64(1000 / max(0.1, min(snapshotsPerSecond, 1000))))
@@ -70,28 +74,40 @@ public final class Engine: Service, Sendable {
         return snapshot
     }
 
+    static func learningStore(for configuration: Configuration) -> LearningStore? {
+        if let file = configuration.optimizer.learningFile { return LearningStore(path: file) }
+        let cache = URL(fileURLWithPath: configuration.cache.directory)
+        return LearningStore(path: cache.deletingLastPathComponent().appendingPathComponent("learning.json").path)
+    }
+
     public func perform(_ control: Control) async throws {
         switch control {
         case .setFlag(let name, let value):
             guard let flag = FeatureFlag(rawValue: name) else { throw EngineError.unknownFlag(name) }
+            let now = uptimeSeconds
             ledger.withLock { ledger in
                 var flags = ledger.revisions.flags
                 flags[flag] = value
                 if let revision = ledger.revisions.apply(flags, by: "user") {
                     ledger.events.append(.info, "flag \(name) \(value ? "on" : "off") (revision \(revision.number))")
+                    ledger.optimizer.flagsOffByMachine.remove(flag)
+                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
                 }
-                ledger.syncLimiter(settings: configuration.queue)
             }
+            applySetting()
         case .rollback:
+            let now = uptimeSeconds
             ledger.withLock { ledger in
                 let target = ledger.revisions.knownGood
                 if let revision = ledger.revisions.rollback(by: "user") {
                     ledger.events.append(.warning, "rolled back to revision \(target) (now revision \(revision.number))")
+                    ledger.optimizer.trial = nil
+                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
                 } else {
                     ledger.events.append(.info, "already at last known-good revision \(target)")
                 }
-                ledger.syncLimiter(settings: configuration.queue)
             }
+            applySetting()
         case .pauseIntake, .resumeIntake:
             let paused = control == .pauseIntake
             ledger.withLock { ledger in
@@ -100,12 +116,18 @@ public final class Engine: Service, Sendable {
                 ledger.events.append(.info, paused ? "task intake paused" : "task intake resumed")
             }
         case .startABTest(let name):
-            guard FeatureFlag(rawValue: name) != nil else { throw EngineError.unknownFlag(name) }
-            throw EngineError.unavailable("A/B tests are not available yet: they arrive with the optimization loop")
+            try startABTest(name)
         case .setConcurrency(let limit):
             guard limit >= 1 else { throw EngineError.unavailable("the concurrency limit must be at least 1, got \(limit)") }
+            let now = uptimeSeconds
             ledger.withLock { ledger in
+                var tuning = ledger.revisions.tuning
+                tuning.concurrency = min(limit, configuration.queue.maxConcurrency)
                 ledger.queue.scale(to: limit)
+                if let revision = ledger.revisions.apply(tuning, by: "user") {
+                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
+                }
+                ledger.queue.setCeiling(tuning.concurrency)
                 ledger.events.append(.info, "concurrency limit scaled to \(ledger.queue.limit) (\(ledger.queue.limiter.name))")
             }
         case .defragmentMemory:
@@ -129,6 +151,7 @@ public final class Engine: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 group.addTask { await self.publishLoop() }
+                group.addTask { await self.optimizationLoop() }
                 group.addTask { await self.runWorkload() }
                 for await _ in stopRequests.stream { break }
                 // Services go down in reverse order of start before anything else is cancelled.
@@ -140,6 +163,8 @@ public final class Engine: Service, Sendable {
         }
         await executor.processPool.shutdown()
         collectHealing()
+        finishRunningABTest()
+        saveLearning()
         ledger.withLock { ledger in
             // Runs admitted but never picked up (submitted during a failed start-up, say) are cancelled.
             ledger.totals.cancelled += ledger.queue.cancelAll()

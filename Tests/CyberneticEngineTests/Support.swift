@@ -50,3 +50,28 @@ func processIsAlive(_ pid: Int32) -> Bool {
     let state = stat[stat.index(close, offsetBy: 2)]
     return state != "Z" && state != "X"
 }
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting for \(what)" }
+}
+
+extension Engine {
+    /// Waits until `condition` holds, failing (not hanging) after `limit`. The limit is generous:
+    /// it only catches a broken loop, never a slow machine.
+    func waitFor(_ what: String, within limit: Duration = .seconds(90),
+                 _ condition: (EngineSnapshot) -> Bool) async throws -> EngineSnapshot {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let current = snapshot()
+            if condition(current) { return current }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TimedOut(what: what)
+    }
+
+    /// Starts `run()` in a task the caller stops with `stop()` and awaits.
+    func start() -> Task<Void, any Error> {
+        Task { try await self.run() }
+    }
+}

@@ -7,6 +7,8 @@ public struct Configuration: Sendable, Codable, Equatable {
     public var cache = CacheSettings()
     public var memory = MemorySettings()
     public var flags = FeatureFlags()
+    public var optimizer = OptimizerSettings()
+    public var ab = ABSettings()
     public var phases: [PhaseSpec] = []
     public var tasks: [TaskSpec] = []
     /// Dashboard key bindings from `[keys]`: action name → key name ("quit" = "x", "pause" = "Space").
@@ -42,7 +44,11 @@ public struct ProcessPoolSettings: Sendable, Codable, Equatable {
     /// Interpreters kept warm. `sh` is left out by default: a shell starts in about a millisecond,
     /// and a warm one still costs a spawn for its replacement, so it only adds processes.
     public var runtimes: [String] = ["node", "python3"]
+    /// Spares per runtime kind ("node", "python", "sh") where the optimizer has tuned it; `min` elsewhere.
+    public var minByRuntime: [String: Int] = [:]
     public init() {}
+
+    public func minimum(for kind: String) -> Int { Swift.min(minByRuntime[kind] ?? min, max) }
 }
 
 public struct CacheSettings: Sendable, Codable, Equatable {

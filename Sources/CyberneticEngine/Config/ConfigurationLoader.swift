@@ -5,11 +5,13 @@ import TOMLKit
 /// every problem found (unknown keys with suggestions, wrong types, out-of-range numbers,
 /// duplicate names, unknown dependencies, cycles).
 public enum ConfigurationLoader {
-    static let sections = ["queue", "process_pool", "cache", "memory", "flags", "keys", "phase", "task"]
+    static let sections = ["queue", "process_pool", "cache", "memory", "flags", "keys", "phase", "task", "optimizer", "ab"]
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout", "runtimes"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
+    static let optimizerKeys = ["interval", "validation_window", "min_samples", "learning_file"]
+    static let abKeys = ["min_samples", "max_duration", "alpha", "seed"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
     static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout"]
 
@@ -106,6 +108,21 @@ public enum ConfigurationLoader {
                 if let value = flags.bool(flag.rawValue) { config.flags[flag] = value }
             }
             flags.rejectUnknownKeys(allowed: names)
+        }
+        if let optimizer = section("optimizer", root, lines, collector) {
+            config.optimizer.interval = optimizer.duration("interval", in: .milliseconds(100)...day) ?? config.optimizer.interval
+            config.optimizer.validationWindow = optimizer.duration("validation_window", in: .milliseconds(100)...day)
+                ?? config.optimizer.validationWindow
+            config.optimizer.minSamples = optimizer.int("min_samples", in: 1...1_000_000) ?? config.optimizer.minSamples
+            config.optimizer.learningFile = optimizer.string("learning_file") ?? config.optimizer.learningFile
+            optimizer.rejectUnknownKeys(allowed: optimizerKeys)
+        }
+        if let ab = section("ab", root, lines, collector) {
+            config.ab.minSamples = ab.int("min_samples", in: 2...1_000_000) ?? config.ab.minSamples
+            config.ab.maxDuration = ab.duration("max_duration", in: .milliseconds(100)...day) ?? config.ab.maxDuration
+            config.ab.alpha = ab.fraction("alpha", in: 0.0001...0.5) ?? config.ab.alpha
+            config.ab.seed = ab.int("seed", in: 0...Int.max).map { UInt64($0) } ?? config.ab.seed
+            ab.rejectUnknownKeys(allowed: abKeys)
         }
         if let keys = section("keys", root, lines, collector) {
             for action in keys.table.keys.sorted() where KeyBindingNames.actions.contains(action) {

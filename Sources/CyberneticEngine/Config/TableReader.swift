@@ -49,6 +49,19 @@ final class TableReader {
         return value
     }
 
+    /// A number (integer or float) within `range`.
+    func fraction(_ key: String, in range: ClosedRange<Double>) -> Double? {
+        let number = value(key, expected: "a number", { raw -> Double? in
+            raw.type == .double ? raw.double : raw.type == .int ? raw.int.map(Double.init) : nil
+        }) as? Double
+        guard let number else { return nil }
+        guard range.contains(number) else {
+            fail(key, "must be between \(range.lowerBound) and \(range.upperBound), got \(number)")
+            return nil
+        }
+        return number
+    }
+
     func bool(_ key: String) -> Bool? {
         value(key, expected: "true or false", { $0.type == .bool ? $0.bool : nil }) as? Bool
     }

@@ -347,29 +347,107 @@ public struct OptimizationsSnapshot: Sendable, Codable, Equatable {
     public var revision = 1
     public var knownGoodRevision = 1
     public var revisions: [ConfigRevision] = []
+    /// The tuned parameters in force (concurrency ceiling, warm spares per runtime, cache TTL).
+    public var tuning = Tuning(concurrency: 100, poolMin: [:], cacheTTLSeconds: 300)
+    /// Finished tests, oldest first, then the running one (verdict "running").
     public var abTests: [ABTestResult] = []
     public var decisions: [OptimizerDecision] = []
+    /// What the loop is doing now: "off", "watching", "validating revision 4", "A/B test running".
+    public var loopState = "off"
+    /// Metrics windows judged so far.
+    public var windows = 0
+    /// Per action type, the learned success record the optimizer chooses with.
+    public var learning: [ActionRecord] = []
     public init() {}
 }
 
 public struct ConfigRevision: Sendable, Codable, Equatable {
     public var number: Int
     public var time: Date
+    /// "user", "optimizer" or "healer".
     public var by: String
+    /// Flags changed, name → new value.
     public var changes: [String: Bool]
     public var note: String?
+    /// Tuned parameters changed, name → "old→new".
+    public var parameters: [String: String] = [:]
+
+    public init(number: Int, time: Date, by: String, changes: [String: Bool], note: String? = nil) {
+        self.number = number
+        self.time = time
+        self.by = by
+        self.changes = changes
+        self.note = note
+    }
+
+    /// Every change in one line: "command_cache off, concurrency 16→8".
+    public var summary: String {
+        let flags = changes.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value ? "on" : "off")" }
+        let tuned = parameters.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        return (flags + tuned).joined(separator: ", ")
+    }
 }
 
 public struct ABTestResult: Sendable, Codable, Equatable {
     public var flag: String
+    /// "running", "better", "worse", "no difference" or "inconclusive" (B is the flag on).
     public var verdict: String
     public var pValue: Double
     public var nA: Int
     public var nB: Int
+    public var medianA: Double = 0
+    public var medianB: Double = 0
+    public var p95A: Double = 0
+    public var p95B: Double = 0
+    /// Bootstrap 95% interval of p95(B) − p95(A), in ms; negative means B is faster in the tail.
+    public var p95Difference: BootstrapInterval? = nil
+    public var startedMs: Int64 = 0
+    public var durationMs: Int64 = 0
+    /// Why it stopped: samples reached, time ran out, stopped by the engine.
+    public var reason: String? = nil
+    public var seed: UInt64 = 0
+
+    public init(flag: String, verdict: String, pValue: Double, nA: Int, nB: Int) {
+        self.flag = flag
+        self.verdict = verdict
+        self.pValue = pValue
+        self.nA = nA
+        self.nB = nB
+    }
 }
 
 public struct OptimizerDecision: Sendable, Codable, Equatable {
+    /// "pool.min[node] 3→5", "rollback to revision 2", ...
     public var action: String
     public var reason: String
+    /// "applied", "kept", "rolled back", "failed".
     public var outcome: String
+    public var time: Date = Date()
+    /// "optimizer" or "healer".
+    public var by: String = "optimizer"
+    /// The revision the action made, if any.
+    public var revision: Int? = nil
+    /// What was measured before and after, e.g. "runner wait p95 41 ms→2 ms".
+    public var effect: String? = nil
+    /// The metrics window (counted from the start of the run) the decision was made in.
+    public var window = 0
+
+    public init(action: String, reason: String, outcome: String) {
+        self.action = action
+        self.reason = reason
+        self.outcome = outcome
+    }
+}
+
+/// A bandit arm's record: successes and failures of one action type, across runs.
+public struct ActionRecord: Sendable, Codable, Equatable {
+    public var action: String
+    public var successes: Int
+    public var failures: Int
+
+    public init(action: String, successes: Int = 0, failures: Int = 0) {
+        self.action = action
+        self.successes = successes
+        self.failures = failures
+    }
 }

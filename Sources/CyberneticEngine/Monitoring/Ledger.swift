@@ -19,6 +19,7 @@ struct Ledger: Sendable {
     var processPool = ProcessPoolSnapshot()
     var cache = CacheSnapshot()
     var revisions: RevisionHistory
+    var optimizer: OptimizerState
     var events = EventLog()
     /// The healer's latest actions, newest last (see `Engine.collectHealing`).
     var healing: [HealingAction] = []
@@ -28,8 +29,10 @@ struct Ledger: Sendable {
     var runByPriority = TaskPriority.allCases.map { _ in Self.histogram() }
     var finishedByPriority = [0, 0, 0, 0]
 
-    init(configuration: Configuration) {
-        revisions = RevisionHistory(initial: configuration.flags)
+    init(configuration: Configuration, learning: [ActionRecord] = []) {
+        revisions = RevisionHistory(initial: configuration.flags, tuning: Tuning(configuration: configuration),
+                                    defaultPoolMin: configuration.processPool.min)
+        optimizer = OptimizerState(startedAt: 0, records: learning, seed: configuration.ab.seed ?? UInt64.random(in: 0...UInt64.max))
         queue = QueueState(
             capacity: configuration.queue.maxSize,
             limiter: Limiters.make(adaptive: configuration.flags[.adaptiveConcurrency], settings: configuration.queue),
@@ -42,6 +45,7 @@ struct Ledger: Sendable {
             return status
         }
         for task in configuration.tasks { register(task) }
+        optimizer.loopState = loopDescription
     }
 
     mutating func register(_ task: TaskSpec) {
@@ -101,10 +105,20 @@ struct Ledger: Sendable {
             processPool: processPool,
             cache: cacheSnapshot,
             queue: queueSnapshot,
-            optimizations: revisions.snapshot,
+            optimizations: optimizationsSnapshot(now: uptime.seconds),
             events: Array(events.events),
             healing: healing
         )
+    }
+
+    func optimizationsSnapshot(now: Double) -> OptimizationsSnapshot {
+        var snapshot = revisions.snapshot
+        snapshot.abTests = optimizer.abResults + (optimizer.abTest.map { [$0.progress(now: now)] } ?? [])
+        snapshot.decisions = optimizer.decisions
+        snapshot.loopState = optimizer.loopState
+        snapshot.windows = optimizer.windows
+        snapshot.learning = optimizer.bandit.sorted
+        return snapshot
     }
 
     static func histogram() -> Histogram<UInt64> {

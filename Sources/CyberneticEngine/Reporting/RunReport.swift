@@ -15,6 +15,15 @@ public struct RunReport: Sendable, Codable, Equatable {
         public var detail: String?
     }
 
+    /// The loop's state at the end: revision in force, known-good, tuned parameters, what it learned.
+    public struct Optimizer: Sendable, Codable, Equatable {
+        public var revision: Int
+        public var knownGoodRevision: Int
+        public var state: String
+        public var tuning: Tuning
+        public var learning: [ActionRecord]
+    }
+
     public var version = 1
     public var exit: Exit
     public var source: String
@@ -30,6 +39,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var revisions: [ConfigRevision]
     public var abTests: [ABTestResult]
     public var decisions: [OptimizerDecision]
+    public var optimizer: Optimizer
     public var events: [Event]
     /// What the healer did: restart backoffs, circuits opening and closing, services given up on.
     public var healing: [HealingAction]
@@ -50,6 +60,9 @@ public struct RunReport: Sendable, Codable, Equatable {
         abTests = snapshot.optimizations.abTests
         decisions = snapshot.optimizations.decisions
         healing = snapshot.healing
+        let o = snapshot.optimizations
+        optimizer = Optimizer(revision: o.revision, knownGoodRevision: o.knownGoodRevision, state: o.loopState,
+                              tuning: o.tuning, learning: o.learning)
         events = snapshot.events.filter { $0.level != .debug }.map {
             Event(time: $0.time, level: $0.level.rawValue, message: $0.message, detail: $0.detail)
         }

@@ -42,7 +42,9 @@ struct QueueState: Sendable {
     }
 
     var depth: Int { depthByPriority.reduce(0, +) }
-    var limit: Int { limiter.limit }
+    /// The optimizer's ceiling: an adaptive limiter moves freely below it.
+    var ceiling = Int.max
+    var limit: Int { min(limiter.limit, ceiling) }
 
     /// Puts a run in line at `now`; nil when the queue is full (the caller rejects it). Order is
     /// fixed here, at admission, not when the submitting task gets around to waiting.
@@ -71,7 +73,7 @@ struct QueueState: Sendable {
 
     /// Hands free slots to the front of the line, unless intake is paused.
     mutating func grant() {
-        while !paused, inFlight < limiter.limit, let entry = heap.popMin() {
+        while !paused, inFlight < limit, let entry = heap.popMin() {
             guard let run = waiting[entry.sequence] else { continue }
             depthByPriority[run.priority.rank] -= 1
             inFlight += 1
@@ -123,6 +125,11 @@ struct QueueState: Sendable {
 
     mutating func scale(to limit: Int) {
         limiter.scale(to: limit)
+        grant()
+    }
+
+    mutating func setCeiling(_ value: Int) {
+        ceiling = max(1, value)
         grant()
     }
 }

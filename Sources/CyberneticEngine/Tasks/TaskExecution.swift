@@ -65,14 +65,21 @@ extension Engine {
             _ = ledger.waitMicros.record(waited)
             _ = ledger.waitByPriority[spec.priority.rank].record(waited)
         }
-        let flags = ledger.withLock { $0.revisions.flags }
+        let (flags, arm) = ledger.withLock { $0.flagsForRun() }
         let policy: Executor.CachePolicy? = flags[.commandCache] && spec.cache
             ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, cacheFailures: spec.cacheFailures)
             : nil
+        let began = clock.now
         let outcome = await executor.run(request(for: spec), policy: policy, options: Executor.Options(flags: flags))
+        // Wall time as the caller felt it: a cache hit replays the original run's duration.
+        let latencyMs = (clock.now - began).seconds * 1000
         let result = outcome.result
         let uptime = (clock.now - startedAt).seconds
         ledger.withLock { ledger in
+            let hit: Bool? = policy == nil ? nil : (outcome.path == .memoryHit || outcome.path == .diskHit)
+            ledger.optimizer.window.record(runMs: latencyMs, waitMs: Double(waited) / 1000, began: (began - startedAt).seconds,
+                                           failed: result.outcome != .exited(0) && result.outcome != .cancelled, cacheHit: hit)
+            if let arm { ledger.optimizer.abTest?.record(arm, latencyMs: latencyMs) }
             ledger.recordCache(outcome, used: policy != nil, task: spec.name)
             let dropped = result.outcome == .timedOut || (!result.outcome.succeeded && result.outcome != .cancelled)
             ledger.queue.finish(rtt: result.duration, dropped: dropped)

@@ -39,7 +39,7 @@ final class EventPrinter {
         let t = s.totals
         let paused = s.intakePaused ? " (intake paused)" : ""
         return String(format: "%7.2fs ", Double(s.uptimeMs) / 1000)
-            + "STATUS \(s.state.rawValue)\(paused): \(t.completed) ok, \(t.failed) failed, \(t.timedOut) timed out, "
+            + "STATUS  \(s.state.rawValue)\(paused): \(t.completed) ok, \(t.failed) failed, \(t.timedOut) timed out, "
             + "\(s.queue.inFlight)/\(s.queue.limit) running, \(s.queue.depth) queued, \(s.queue.throughputPerSecond)/s; revision \(s.optimizations.revision)"
     }
 }

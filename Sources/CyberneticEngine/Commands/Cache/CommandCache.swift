@@ -54,6 +54,13 @@ public final class CommandCache: Sendable {
 
     private var now: Double { (clock.now - start).seconds }
 
+    /// How long the memory tier keeps an entry; the optimizer tunes it live. The disk tier keeps
+    /// the configured `ttl`: it is the tier that survives restarts and should not churn.
+    public var memoryTTL: Duration {
+        get { .milliseconds(Int64(state.withLock { $0.memory.ttl } * 1000)) }
+        set { state.withLock { $0.memory.ttl = newValue.seconds } }
+    }
+
     /// `pool` holds what a disk hit brings into the memory tier (nil: plain arrays).
     public func lookup(_ key: CacheKey, pool: MemoryPool? = nil) -> (result: CachedResult, tier: CacheTier)? {
         let moment = now

@@ -13,7 +13,7 @@ struct LRUCache<Value>: Sendable where Value: Sendable {
     }
 
     let capacity: Int
-    let ttl: Double
+    var ttl: Double
     private var index: [String: Int] = [:]
     private var slots: [Slot] = []
     private var free: [Int] = []

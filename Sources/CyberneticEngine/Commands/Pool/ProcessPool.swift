@@ -80,6 +80,9 @@ public final class ProcessPool: Sendable {
 
     private struct State {
         var settings: ProcessPoolSettings
+        /// Milliseconds from asking for a runner to the job starting on it, per runtime kind,
+        /// since the optimizer last collected them.
+        var recentWaits: [String: [Double]] = [:]
         var entries: [Int: Entry] = [:]
         var keys: [RuntimeKey: KeyState] = [:]
         var waiters: [Waiter] = []
@@ -150,6 +153,14 @@ public final class ProcessPool: Sendable {
                 return Self.cancelledResult(request, since: started)
             }
             let report = await execute(job, on: runner, request: request)
+            if let jobStart = report.startedAt {
+                let waited = (jobStart - started).milliseconds
+                state.withLock { state in
+                    var samples = state.recentWaits[job.key.kind.rawValue, default: []]
+                    if samples.count < 4096 { samples.append(Double(waited)) }
+                    state.recentWaits[job.key.kind.rawValue] = samples
+                }
+            }
             let outcome: CommandOutcome
             switch report.stop {
             case .timedOut?: outcome = .timedOut
@@ -336,7 +347,7 @@ public final class ProcessPool: Sendable {
                 for key in keys where state.entries.count < settings.max {
                     guard let circuit = state.keys[key]?.circuit, circuit.mayBoot(at: now) else { continue }
                     // Half-open: one probe runner, whatever `min` says.
-                    if spareCount(in: state, for: key) < settings.min || circuit.state == .halfOpen {
+                    if spareCount(in: state, for: key) < settings.minimum(for: key.kind.rawValue) || circuit.state == .halfOpen {
                         actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
                         progress = true
                     }
@@ -514,7 +525,7 @@ public final class ProcessPool: Sendable {
             for key in state.keys.keys {
                 let spares = state.entries.filter { $0.value.runner.key == key && !$0.value.assigned && !$0.value.retiring }
                     .sorted { $0.value.idleSince > $1.value.idleSince }
-                for (serial, entry) in spares.dropFirst(state.settings.min)
+                for (serial, entry) in spares.dropFirst(state.settings.minimum(for: key.kind.rawValue))
                 where now - entry.idleSince >= state.settings.idleTimeout {
                     state.entries[serial]?.retiring = true
                     actions.append(.retire(entry.runner))
@@ -542,7 +553,7 @@ public final class ProcessPool: Sendable {
                 else { continue }
                 let key = RuntimeKey(kind: kind, interpreter: interpreter, program: name, overrides: [:], base: state.base)
                 if state.keys[key] == nil { state.keys[key] = KeyState(key: key, policy: policy) }
-                let wanted = spares ?? state.settings.min
+                let wanted = spares ?? state.settings.minimum(for: key.kind.rawValue)
                 while spareCount(in: state, for: key) < wanted && state.entries.count < state.settings.max,
                       state.keys[key]?.circuit.mayBoot(at: now) == true {
                     actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
@@ -565,6 +576,15 @@ public final class ProcessPool: Sendable {
     }
 
     public var settings: ProcessPoolSettings { state.withLock { $0.settings } }
+
+    /// Runner waits (ms, request to job start) per runtime kind since the last call; the
+    /// optimizer's window of "how long did work wait for a warm interpreter".
+    public func drainRunnerWaits() -> [String: [Double]] {
+        state.withLock { state in
+            defer { state.recentWaits = [:] }
+            return state.recentWaits
+        }
+    }
 
     /// Per runtime: warm, busy, booting, spawned, crashes, jobs, waits, retries, wait and boot times.
     public func snapshot() -> [RuntimeStats] {

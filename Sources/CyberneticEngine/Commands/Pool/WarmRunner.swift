@@ -27,6 +27,8 @@ struct RunnerReport: Sendable {
     var ready: Bool
     /// The bootstrap read the job and handed over to it (start marker).
     var started: Bool
+    /// When the start marker arrived: the end of the job's wait for this runner.
+    var startedAt: ContinuousClock.Instant? = nil
     var stop: RunnerStopReason?
     var stdout: OutputTail
     var stderr: OutputTail
@@ -60,6 +62,7 @@ final class WarmRunner: Sendable {
         var markersSeen = 0
         var ready = false
         var started = false
+        var startedAt: ContinuousClock.Instant?
         var stdout = OutputTail(limit: WarmRunner.bootOutputLimit)
         var stderr = OutputTail(limit: WarmRunner.bootOutputLimit)
         var passThrough = false
@@ -155,8 +158,8 @@ final class WarmRunner: Sendable {
         // The leader is gone; what its job left behind in the group goes too.
         if leader > 0 { await ProcessGroup(id: leader).terminate(grace: grace) }
         return state.withLock { state in
-            RunnerReport(exit: exit, ready: state.ready, started: state.started, stop: state.stop,
-                         stdout: state.stdout, stderr: state.stderr)
+            RunnerReport(exit: exit, ready: state.ready, started: state.started, startedAt: state.startedAt,
+                         stop: state.stop, stdout: state.stdout, stderr: state.stderr)
         }
     }
 
@@ -178,12 +181,13 @@ final class WarmRunner: Sendable {
                                     state.markersSeen = Self.markers.count
                                     state.ready = true
                                     state.started = true
+                                    state.startedAt = ContinuousClock.now
                                     break
                                 }
                                 bytes = bytes.dropFirst()
                                 state.markersSeen += 1
                                 if state.markersSeen == 2 { state.ready = true; becameReady = true }
-                                if state.markersSeen == 4 { state.started = true }
+                                if state.markersSeen == 4 { state.started = true; state.startedAt = ContinuousClock.now }
                             }
                             state.stdout.append(bytes)
                         } else {

@@ -1,0 +1,97 @@
+import CyberneticEngine
+import Foundation
+import Testing
+
+@Suite struct RevisionTests {
+    func workload(_ extra: String = "", learning: URL) -> String {
+        """
+        [optimizer]
+        interval = "200ms"
+        validation_window = "600ms"
+        min_samples = 2
+        learning_file = "\(learning.path)"
+        [flags]
+        self_optimization = false
+        \(extra)
+        [[task]]
+        name = "tick"
+        run = ["true"]
+        every = "20ms"
+        cache = false
+        """
+    }
+
+    @Test func aRevisionBecomesKnownGoodAfterHoldingItsWindow() async throws {
+        let dir = try temporaryDirectory()
+        let engine = Engine(configuration: try Workload.parse(workload(learning: dir.appendingPathComponent("l.json"))))
+        let running = engine.start()
+        _ = try await engine.waitFor("the first window") { $0.optimizations.windows >= 1 }
+        try await engine.perform(.setFlag("memory_pool", false))
+        let changed = engine.snapshot()
+        #expect(changed.optimizations.revision == 2)
+        #expect(changed.optimizations.knownGoodRevision == 1)
+        #expect(changed.optimizations.loopState.contains("validating revision 2"))
+        let promoted = try await engine.waitFor("promotion") { $0.optimizations.knownGoodRevision == 2 }
+        #expect(promoted.events.contains { $0.message.contains("revision 2 is known-good") })
+        engine.stop()
+        try await running.value
+    }
+
+    @Test func rollbackRestoresTheExactFlagsAndParameters() async throws {
+        let dir = try temporaryDirectory()
+        var config = try Workload.parse(workload(learning: dir.appendingPathComponent("l.json")))
+        config.optimizer.validationWindow = .seconds(3600)
+        config.flags[.adaptiveConcurrency] = false
+        let engine = Engine(configuration: config)
+        let running = engine.start()
+        let initial = engine.snapshot().optimizations
+        try await engine.perform(.setFlag("command_cache", false))
+        try await engine.perform(.setConcurrency(5))
+        try await engine.perform(.setFlag("process_pool", false))
+        let changed = engine.snapshot()
+        #expect(changed.optimizations.revision == 4)
+        #expect(changed.optimizations.tuning.concurrency == 5)
+        #expect(changed.queue.limit == 5)
+        #expect(changed.optimizations.revisions.last?.by == "user")
+        #expect(changed.optimizations.revisions[2].parameters == ["concurrency": "100→5"])
+        try await engine.perform(.rollback)
+        let back = engine.snapshot()
+        #expect(back.optimizations.flags == initial.flags)
+        #expect(back.optimizations.tuning == initial.tuning)
+        #expect(back.queue.limit == 100)
+        #expect(back.optimizations.revision == 5)
+        #expect(back.optimizations.revisions.last?.note == "rollback to revision 1")
+        engine.stop()
+        try await running.value
+    }
+
+    @Test func aDegradingChangeIsOnlyReportedWhileSelfOptimizationIsOff() async throws {
+        let dir = try temporaryDirectory()
+        let text = """
+        [optimizer]
+        interval = "300ms"
+        validation_window = "1h"
+        min_samples = 3
+        learning_file = "\(dir.appendingPathComponent("l.json").path)"
+        [cache]
+        dir = "\(dir.appendingPathComponent("cache").path)"
+        [flags]
+        self_optimization = false
+        [[task]]
+        name = "slow"
+        run = "sleep 0.15; echo same"
+        every = "20ms"
+        """
+        let engine = Engine(configuration: try Workload.parse(text))
+        let running = engine.start()
+        _ = try await engine.waitFor("a baseline window") { $0.optimizations.windows >= 2 && $0.cache.hits > 5 }
+        try await engine.perform(.setFlag("command_cache", false))
+        let warned = try await engine.waitFor("a degradation warning") { s in
+            s.events.contains { $0.message.contains("degraded") && $0.message.contains("press r") }
+        }
+        #expect(warned.optimizations.flags[.commandCache] == false)
+        #expect(warned.optimizations.revisions.allSatisfy { $0.by == "user" })
+        engine.stop()
+        try await running.value
+    }
+}
