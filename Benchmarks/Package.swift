@@ -20,6 +20,7 @@ let package = Package(
         suite("Cache"),
         suite("Pool"),
         suite("Startup"),
+        suite("Optimization"),
         suite("Frame", extra: [.product(name: "CyberneticTUI", package: root.lastPathComponent.lowercased())]),
     ],
     swiftLanguageModes: [.v6]

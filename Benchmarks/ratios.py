@@ -14,6 +14,8 @@ PAIRS = [
     ("Pool/warm node script", "Pool/cold node script"),
     ("Pool/npx fast path hello", "Pool/real npx hello"),
     ("Frame/dashboard 80x24", "Frame/grid fill 80x24"), ("Frame/dashboard 240x70", "Frame/grid fill 240x70"),
+    ("Loop/Engine 50 x true, loop on", "Loop/Engine 50 x true, loop off"),
+    ("AB/Mann-Whitney U 2x1000", "AB/sort both arms 2x1000"),
     ("Memory/pool 256 B", "Memory/array 256 B"), ("Memory/pool 256 B", "Memory/malloc 256 B"),
     ("Memory/pool 4096 B", "Memory/array 4096 B"), ("Memory/pool 4096 B", "Memory/malloc 4096 B"),
     ("Memory/pool 32768 B", "Memory/array 32768 B"), ("Memory/pool 32768 B", "Memory/malloc 32768 B"),

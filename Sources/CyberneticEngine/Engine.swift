@@ -122,7 +122,7 @@ public final class Engine: Service, Sendable {
             let now = uptimeSeconds
             ledger.withLock { ledger in
                 var tuning = ledger.revisions.tuning
-                tuning.concurrency = min(limit, configuration.queue.maxConcurrency)
+                tuning.concurrency = limit
                 ledger.queue.scale(to: limit)
                 if let revision = ledger.revisions.apply(tuning, by: "user") {
                     ledger.startValidation(of: revision.number, at: now, baseline: nil)

@@ -3,8 +3,14 @@ import Foundation
 
 /// Helpers shared by engine tests: build workloads from text and run an engine until idle.
 enum Workload {
+    /// What the optimizer learns in one test stays in that test: its records go to a fresh folder.
     static func parse(_ text: String) throws -> Configuration {
-        try ConfigurationLoader.parse(text, source: "test")
+        var config = try ConfigurationLoader.parse(text, source: "test")
+        if config.optimizer.learningFile == nil {
+            config.optimizer.learningFile = FileManager.default.temporaryDirectory
+                .appendingPathComponent("cybernetic-learning-\(UUID().uuidString).json").path
+        }
+        return config
     }
 }
 

@@ -7,6 +7,8 @@ import Testing
     private func pausedEngine(_ configure: (inout Configuration) -> Void) async throws -> (Engine, Task<Void, any Error>) {
         var config = try Workload.parse("")
         config.flags[.adaptiveConcurrency] = false
+        // These tests pin the queue's own mechanics; the optimizer would move the ceiling under them.
+        config.flags[.selfOptimization] = false
         configure(&config)
         let engine = Engine(configuration: config)
         try await engine.perform(.pauseIntake)

@@ -103,7 +103,7 @@ extension Engine {
     func saveLearning() {
         guard let store = learningStore else { return }
         let records = ledger.withLock { ledger -> [ActionRecord]? in
-            guard ledger.optimizer.learningDirty else { return nil }
+            guard ledger.optimizer.learningDirty, !ledger.optimizer.disabled.contains("learning") else { return nil }
             ledger.optimizer.learningDirty = false
             return ledger.optimizer.bandit.sorted
         }
@@ -111,7 +111,12 @@ extension Engine {
         do {
             try store.save(records)
         } catch {
-            ledger.withLock { $0.events.append(.warning, "optimizer: cannot save what it learned to \(store.path): \(error)") }
+            // A failing optimization is switched off, not retried on every window.
+            ledger.withLock { ledger in
+                ledger.optimizer.disabled.insert("learning")
+                ledger.events.append(.warning, "optimizer: cannot save what it learned to \(store.path) (\(error)); "
+                                     + "learning persistence switched off for this run")
+            }
         }
     }
 

@@ -61,8 +61,9 @@ struct OptimizerAction: Sendable {
         for kind in context.poolRuntimes {
             let current = tuning.poolMin[kind] ?? context.defaultPoolMin
             if let wait = window.runnerWaits[kind], wait.count >= 3, wait.p95 >= 10, current < context.poolMax {
-                // Enough spares for the runs that waited, judged per second of the window.
-                let next = min(context.poolMax, current + max(2, Int(wait.slowPerSecond.rounded(.up))))
+                // Room for twice the runs per second that waited: bursts come in clumps, and a
+                // spare too many costs memory while a spare too few costs a whole interpreter boot.
+                let next = min(context.poolMax, current + max(2, 2 * Int(wait.slowPerSecond.rounded(.up))))
                 actions.append(OptimizerAction(kind: .poolMinUp, label: "pool.min[\(kind)] \(current)→\(next)",
                                                reason: "runner wait p95 \(wait.p95.ms) over \(wait.count) runs",
                                                setting: with { $0.poolMin[kind] = next }, runtime: kind))

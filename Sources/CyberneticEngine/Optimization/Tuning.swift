@@ -34,7 +34,7 @@ public struct Tuning: Sendable, Codable, Equatable {
         return diff
     }
 
-    static func format(_ seconds: Double) -> String {
+    public static func format(_ seconds: Double) -> String {
         seconds >= 60 && seconds.truncatingRemainder(dividingBy: 60) == 0 ? "\(Int(seconds / 60))m"
             : seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
     }

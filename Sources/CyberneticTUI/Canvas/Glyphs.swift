@@ -55,4 +55,20 @@ public struct Glyphs: Sendable, Equatable {
                                 running, pending, arrow, dot, up, down] + sparkline + asciiGraph + shades
         return !braille && all.allSatisfy(\.isASCII)
     }
+
+    /// Text the engine wrote ("41 ms→2 ms") made drawable with this glyph set: on an ASCII
+    /// terminal arrows and dots become their ASCII forms and anything else outside ASCII a '?'.
+    public func fit(_ text: String) -> String {
+        guard isASCII, !text.allSatisfy(\.isASCII) else { return text }
+        var out = ""
+        for character in text {
+            switch character {
+            case "→": out += "->"
+            case "·": out += "-"
+            case "…": out += "..."
+            default: out.append(character.isASCII ? character : "?")
+            }
+        }
+        return out
+    }
 }

@@ -62,7 +62,7 @@ public struct EventsPane: Pane {
             }
             let dim = event.level == .debug
             var parts: [(text: String, style: Style)] = [(time + " ", (dim ? theme?.inactive : theme?.graphText) ?? .plain), (label + " ", style),
-                                            (SafeText.line(event.message), (dim ? theme?.inactive : theme?.text) ?? .plain)]
+                                            (context?.glyphs.fit(SafeText.line(event.message)) ?? SafeText.line(event.message), (dim ? theme?.inactive : theme?.text) ?? .plain)]
             if folded > 0 { parts.append(("  +\(folded) more", theme?.inactive ?? .plain)) }
             out.append(LogView.Line(parts))
             if let detail = event.detail {

@@ -52,7 +52,7 @@ public struct OptimizationsPane: Pane {
         var y = rect.y + flagRows
         func line(_ text: String, _ style: Style) {
             guard y < rect.maxY else { return }
-            canvas.text(text, x: rect.x, y: y, style: style, maxWidth: rect.width, ellipsis: g.ellipsis)
+            canvas.text(g.fit(text), x: rect.x, y: y, style: style, maxWidth: rect.width, ellipsis: g.ellipsis)
             y += 1
         }
         guard y < rect.maxY else { return }
@@ -61,19 +61,24 @@ public struct OptimizationsPane: Pane {
                    ("known-good", "\(o.knownGoodRevision)", atGood ? theme.ok : theme.warning)],
                   in: &canvas, rect.row(y - rect.y), context)
         y += 1
+        line("loop: \(SafeText.line(o.loopState)) · window \(o.windows)", o.loopState.hasPrefix("off") ? theme.inactive : theme.text)
+        line(Self.tuningLine(o.tuning), theme.graphText)
         guard y + 1 < rect.maxY else { return }
         line("A/B tests", theme.title)
         if o.abTests.isEmpty {
             line("none yet: a tests the selected flag", theme.inactive)
         }
         for test in o.abTests.reversed() {
-            let style = test.verdict == "worse" ? theme.error : test.verdict == "better" ? theme.ok : theme.text
-            line("\(SafeText.line(test.flag)) \(SafeText.line(test.verdict)) p=\(String(format: "%.4f", test.pValue)) n=\(test.nA)/\(test.nB)", style)
+            let style = test.verdict == "worse" ? theme.error : test.verdict == "better" ? theme.ok
+                : test.verdict == "running" ? theme.highlight : theme.text
+            line(Self.abLine(test), style)
         }
         if !o.decisions.isEmpty, y + 1 < rect.maxY {
             line("Decisions", theme.title)
             for d in o.decisions.suffix(5).reversed() {
-                line("\(SafeText.line(d.action)) (\(SafeText.line(d.outcome))): \(SafeText.line(d.reason))", theme.text)
+                let style = d.outcome == "rolled back" ? theme.warning : d.outcome == "kept" ? theme.ok : theme.text
+                let detail = d.effect ?? d.reason
+                line("\(SafeText.line(d.action)) \(SafeText.line(d.outcome)): \(SafeText.line(detail))", style)
             }
         }
         if !o.revisions.isEmpty, y + 1 < rect.maxY {
@@ -85,4 +90,19 @@ public struct OptimizationsPane: Pane {
             }
         }
     }
+
+    static func tuningLine(_ t: Tuning) -> String {
+        let pool = t.poolMin.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+        return "limit \(t.concurrency) · ttl \(Tuning.format(t.cacheTTLSeconds))" + (pool.isEmpty ? "" : " · spares " + pool.joined(separator: ", "))
+    }
+
+    static func abLine(_ test: ABTestResult) -> String {
+        let medians = "med \(format(test.medianA))→\(format(test.medianB)) ms"
+        if test.verdict == "running" {
+            return "\(SafeText.line(test.flag)) running n=\(test.nA)/\(test.nB) \(medians)"
+        }
+        return "\(SafeText.line(test.flag)) \(test.verdict) p=\(String(format: "%.4f", test.pValue)) n=\(test.nA)/\(test.nB) \(medians)"
+    }
+
+    static func format(_ ms: Double) -> String { ms >= 10 ? "\(Int(ms.rounded()))" : String(format: "%.1f", ms) }
 }

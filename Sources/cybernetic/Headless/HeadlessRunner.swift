@@ -109,6 +109,15 @@ struct HeadlessRunner {
             Console.out("  healing: \(snapshot.healing.count) action\(snapshot.healing.count == 1 ? "" : "s")"
                         + (open.isEmpty ? "" : "; circuit " + open.joined(separator: ", ")))
         }
+        let o = snapshot.optimizations
+        let kept = o.decisions.filter { $0.outcome == "kept" }.count, undone = o.decisions.filter { $0.outcome == "rolled back" }.count
+        Console.out("  optimizer: revision \(o.revision) (known-good \(o.knownGoodRevision)), \(o.revisions.count - 1) change\(o.revisions.count == 2 ? "" : "s"), "
+                    + "\(kept) kept, \(undone) rolled back; limit \(o.tuning.concurrency)"
+                    + o.tuning.poolMin.sorted { $0.key < $1.key }.map { ", pool.min[\($0.key)] \($0.value)" }.joined())
+        for test in o.abTests {
+            Console.out("  A/B \(test.flag): B (on) \(test.verdict), p=\(String(format: "%.4g", test.pValue)), n=\(test.nA)/\(test.nB), "
+                        + "median \(String(format: "%.1f", test.medianA))→\(String(format: "%.1f", test.medianB)) ms")
+        }
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
             Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))

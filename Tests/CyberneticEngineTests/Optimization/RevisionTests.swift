@@ -1,4 +1,4 @@
-import CyberneticEngine
+@testable import CyberneticEngine
 import Foundation
 import Testing
 
@@ -67,6 +67,9 @@ import Testing
 
     @Test func aDegradingChangeIsOnlyReportedWhileSelfOptimizationIsOff() async throws {
         let dir = try temporaryDirectory()
+        // Declared inputs: without them the key would fingerprint the git tree on every run.
+        let input = dir.appendingPathComponent("input.txt")
+        try "fixed".write(to: input, atomically: true, encoding: .utf8)
         let text = """
         [optimizer]
         interval = "300ms"
@@ -81,6 +84,7 @@ import Testing
         name = "slow"
         run = "sleep 0.15; echo same"
         every = "20ms"
+        inputs = ["\(input.path)"]
         """
         let engine = Engine(configuration: try Workload.parse(text))
         let running = engine.start()
@@ -93,5 +97,23 @@ import Testing
         #expect(warned.optimizations.revisions.allSatisfy { $0.by == "user" })
         engine.stop()
         try await running.value
+    }
+}
+
+@Suite struct LearningStoreTests {
+    @Test func recordsSurviveAWriteAndAFailingStoreIsSwitchedOff() async throws {
+        let dir = try temporaryDirectory()
+        let store = LearningStore(path: dir.appendingPathComponent("state/learning.json").path)
+        try store.save([ActionRecord(action: "concurrency.down", successes: 3, failures: 1)])
+        #expect(store.load() == [ActionRecord(action: "concurrency.down", successes: 3, failures: 1)])
+        let attributes = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("state").path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o700)
+        // A corrupt file is no history, not a crash.
+        try Data("{not json".utf8).write(to: URL(fileURLWithPath: store.path))
+        #expect(store.load().isEmpty)
+        // A path that cannot be written: a regular file where the folder should be.
+        let blocker = dir.appendingPathComponent("blocker")
+        try Data().write(to: blocker)
+        #expect(throws: (any Error).self) { try LearningStore(path: blocker.appendingPathComponent("l.json").path).save([]) }
     }
 }

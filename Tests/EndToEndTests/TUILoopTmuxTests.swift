@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// The cybernetic loop from the keyboard: a flag flipped with its number, `r` back to the
+/// known-good revision, `a` running an A/B test of the selected flag to a verdict on screen.
+@Suite("Optimizations from the keyboard", .enabled(if: Tmux.available, "tmux is not installed"), .serialized)
+struct TUILoopTmuxTests {
+    @Test("1 flips command_cache, r rolls back to revision 1, a runs an A/B test to its verdict")
+    func flagRollbackAndABTest() throws {
+        let binary = Binary.path
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data("fixed".utf8).write(to: directory.appendingPathComponent("input.txt"))
+        let workload = directory.appendingPathComponent("workload.toml")
+        try Data("""
+        [queue]
+        max_concurrency = 4
+        [ab]
+        min_samples = 15
+        [optimizer]
+        # Revision 2 must not become known-good before r is pressed.
+        validation_window = "10m"
+        [flags]
+        # The loop would undo the harmful flip by itself; here the keys are under test.
+        self_optimization = false
+        [[task]]
+        name = "generate"
+        run = "sleep 0.05; echo generated"
+        every = "60ms"
+        inputs = ["input.txt"]
+
+        [[task]]
+        name = "generate-2"
+        run = "sleep 0.05; echo generated again"
+        every = "60ms"
+        inputs = ["input.txt"]
+
+        """.utf8).write(to: workload)
+        let script = directory.appendingPathComponent("run.sh")
+        try Data("""
+        #!/bin/sh
+        cd '\(directory.path)'
+        '\(binary)' --config '\(workload.path)'
+        echo "AFTER-EXIT $?"
+        sleep 600
+
+        """.utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "160", "-y", "50",
+                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+        _ = try tmux.waitFor("the flags listed") { $0.contains("command_cache") && $0.contains("Optimizations") }
+
+        try tmux.run(["send-keys", "-t", "cy", "1"])
+        _ = try tmux.waitFor("command_cache off at revision 2") {
+            Self.flag("command_cache", is: "off", in: $0) && $0.contains("rev 2")
+        }
+        try tmux.run(["send-keys", "-t", "cy", "r"])
+        var screen = try tmux.waitFor("the rollback") {
+            Self.flag("command_cache", is: "on", in: $0) && $0.contains("rolled back to revision 1")
+        }
+        #expect(screen.contains("rev 3"))
+
+        try tmux.run(["send-keys", "-t", "cy", "a"])
+        screen = try tmux.waitFor("the A/B test to start") { $0.contains("A/B test of command_cache started") }
+        screen = try tmux.waitFor("the verdict", timeout: 180) { $0.contains("command_cache better p=") }
+        #expect(screen.contains("B (on) better"))
+
+        try tmux.run(["send-keys", "-t", "cy", "q"])
+        _ = try tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
+    }
+
+    /// The flag's row in the Optimizations pane ("1 ✗ command_cache      off") shows `state`.
+    static func flag(_ name: String, is state: String, in screen: String) -> Bool {
+        screen.split(separator: "\n").contains { line in
+            guard let range = line.range(of: " \(name) ") else { return false }
+            let rest = line[range.upperBound...].drop { $0 == " " }
+            return rest.hasPrefix(state + " ") || rest.hasPrefix(state + "│") || rest.hasPrefix(state + "|")
+        }
+    }
+}
