@@ -162,6 +162,7 @@ public final class Engine: Service, Sendable {
             self.stop()
         }
         await executor.processPool.shutdown()
+        collectHealing()
         finishRunningABTest()
         saveLearning()
         ledger.withLock { ledger in
@@ -200,6 +201,7 @@ public final class Engine: Service, Sendable {
                 let sparse = executor.memoryPool.stats().contains { $0.slabs > 1 && $0.utilisation < 0.5 }
                 if sparse { defragment(reason: "utilisation under 50%") }
             }
+            collectHealing()
             let current = snapshot()
             for continuation in subscribers.withLock({ Array($0.continuations.values) }) {
                 continuation.yield(current)

@@ -49,6 +49,22 @@ struct PaneTests {
         #expect(text.contains("17"))
     }
 
+    @Test("Process Pool: a runtime whose circuit is open says its commands are spawned directly, in the row and the title")
+    func processPoolCircuit() {
+        var snapshot = Fixture.snapshot()
+        var sh = RuntimeStats(runtime: "sh")
+        sh.crashes = 6
+        sh.circuit = .open
+        snapshot.processPool.runtimes.append(sh)
+        let text = Fixture.render(.processPool, width: 80, height: 12, snapshot: snapshot).plainText
+        #expect(text.contains("sh circuit open: direct spawn"), "\(text)")
+        #expect(text.contains("circuit open: sh"), "title note: \(text)")
+        let closed = Fixture.render(.processPool, width: 80, height: 12).plainText
+        #expect(!closed.contains("circuit"))
+        snapshot.processPool.runtimes[1].circuit = .halfOpen
+        #expect(Fixture.render(.processPool, width: 80, height: 12, snapshot: snapshot).plainText.contains("sh circuit half-open: probing"))
+    }
+
     @Test("Cache: hit rate, hits, misses and tiers")
     func cache() {
         let text = Fixture.render(.cache, width: 70, height: 12).plainText

@@ -131,6 +131,7 @@ enum RealisticSnapshot {
         root["queue"] = queue
         root["optimizations"] = optimizations
         root["events"] = events
+        root["healing"] = [] as [Any]
         do {
             let data = try JSONSerialization.data(withJSONObject: root)
             return try JSONDecoder().decode(EngineSnapshot.self, from: data)

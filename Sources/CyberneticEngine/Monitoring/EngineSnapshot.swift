@@ -21,6 +21,9 @@ public struct EngineSnapshot: Sendable, Codable, Equatable {
     public var optimizations: OptimizationsSnapshot
     /// Newest last; at most `EventLog.capacity`.
     public var events: [EngineEvent]
+    /// What the healer did (restart backoffs, circuits opening and closing), newest last; at most
+    /// `Ledger.healingCapacity`.
+    public var healing: [HealingAction] = []
 }
 
 public enum EngineState: String, Sendable, Codable {
@@ -279,10 +282,17 @@ public struct RuntimeStats: Sendable, Codable, Equatable {
     public var waitMs = Percentiles()
     /// Time from spawning a runner to its interpreter being ready.
     public var bootMs = Percentiles()
+    /// Crashed runners the healer replaced after a backoff.
+    public var restarts = 0
+    /// Open: the runners kept crashing, so the runtime's commands are spawned directly for now.
+    public var circuit = CircuitState.closed
+    /// Times the circuit opened.
+    public var circuitOpens = 0
     public init(runtime: String) { self.runtime = runtime }
 
     private enum CodingKeys: String, CodingKey {
         case runtime, warm, busy, booting, spawned, crashes, jobs, waits, retries, waitMs, bootMs
+        case restarts, circuit, circuitOpens
     }
 
     /// Fields added after the first report version are optional when reading.
@@ -299,6 +309,9 @@ public struct RuntimeStats: Sendable, Codable, Equatable {
         retries = try c.decodeIfPresent(Int.self, forKey: .retries) ?? 0
         waitMs = try c.decodeIfPresent(Percentiles.self, forKey: .waitMs) ?? Percentiles()
         bootMs = try c.decodeIfPresent(Percentiles.self, forKey: .bootMs) ?? Percentiles()
+        restarts = try c.decodeIfPresent(Int.self, forKey: .restarts) ?? 0
+        circuit = try c.decodeIfPresent(CircuitState.self, forKey: .circuit) ?? .closed
+        circuitOpens = try c.decodeIfPresent(Int.self, forKey: .circuitOpens) ?? 0
     }
 }
 

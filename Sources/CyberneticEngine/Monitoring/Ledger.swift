@@ -21,6 +21,8 @@ struct Ledger: Sendable {
     var revisions: RevisionHistory
     var optimizer: OptimizerState
     var events = EventLog()
+    /// The healer's latest actions, newest last (see `Engine.collectHealing`).
+    var healing: [HealingAction] = []
     var waitMicros = Self.histogram()
     var runMicros = Self.histogram()
     var waitByPriority = TaskPriority.allCases.map { _ in Self.histogram() }
@@ -104,7 +106,8 @@ struct Ledger: Sendable {
             cache: cacheSnapshot,
             queue: queueSnapshot,
             optimizations: optimizationsSnapshot(now: uptime.seconds),
-            events: Array(events.events)
+            events: Array(events.events),
+            healing: healing
         )
     }
 

@@ -41,6 +41,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var decisions: [OptimizerDecision]
     public var optimizer: Optimizer
     public var events: [Event]
+    /// What the healer did: restart backoffs, circuits opening and closing, services given up on.
+    public var healing: [HealingAction]
 
     public init(snapshot: EngineSnapshot, exitCode: Int32, reason: String) {
         exit = Exit(code: exitCode, reason: reason)
@@ -57,6 +59,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         revisions = snapshot.optimizations.revisions
         abTests = snapshot.optimizations.abTests
         decisions = snapshot.optimizations.decisions
+        healing = snapshot.healing
         let o = snapshot.optimizations
         optimizer = Optimizer(revision: o.revision, knownGoodRevision: o.knownGoodRevision, state: o.loopState,
                               tuning: o.tuning, learning: o.learning)

@@ -2,9 +2,10 @@ import Foundation
 import Synchronization
 
 /// Long-running phase processes (`service = true`): started during start-up, restarted when they
-/// die (at most `maxRestarts` within `window`, as an OTP supervisor's restart intensity), and
-/// stopped in the reverse order of their start at shutdown or rollback, each as a whole process
-/// group (SIGTERM, grace, SIGKILL).
+/// die under a `RestartPolicy` (exponential backoff between restarts; past the restart intensity,
+/// as in an OTP supervisor, it gives up), and stopped in the reverse order of their start at
+/// shutdown or rollback, each as a whole process group (SIGTERM, grace, SIGKILL). Every restart
+/// and the giving up are healing actions, collected with `drainHealingActions()`.
 final class ServiceSupervisor: Sendable {
     struct Running: Sendable {
         var name: String
@@ -13,26 +14,50 @@ final class ServiceSupervisor: Sendable {
 
     private let running = Mutex<[Running]>([])
     private let exits = Mutex<[String: Int]>([:])
-    let maxRestarts = 3
-    let window: Duration = .seconds(60)
+    private let healing = Mutex(PendingHealing())
+    let policy: RestartPolicy
+
+    init(policy: RestartPolicy = RestartPolicy()) {
+        self.policy = policy
+    }
 
     /// Starts `spec`'s command and keeps it running until `stop`. `onExit` hears about every exit.
     func start(_ spec: PhaseSpec, onExit: @escaping @Sendable (_ outcome: CommandOutcome, _ willRestart: Bool) -> Void) {
+        let policy = policy
         let task = Task {
-            var restarts: [ContinuousClock.Instant] = []
+            var tracker = RestartTracker(policy: policy)
+            let subject = "service \(spec.name)"
             while !Task.isCancelled {
                 let result = await CommandRunner.run(CommandRequest(argv: spec.run.argv, timeout: .seconds(10 * 365 * 86_400)))
                 if Task.isCancelled { return }
                 exits.withLock { $0[spec.name, default: 0] += 1 }
-                let now = ContinuousClock.now
-                restarts = restarts.filter { now - $0 < window } + [now]
-                let again = restarts.count <= maxRestarts
-                onExit(result.outcome, again)
-                if !again { return }
-                try? await Task.sleep(for: .milliseconds(200 * restarts.count))
+                switch tracker.crashed(at: .now) {
+                case .restart(let delay, let count):
+                    record(HealingAction(subject: subject, action: "backoff \(DurationText.format(delay))",
+                                         reason: "exited (\(result.outcome.summary)); restart \(count) of \(policy.maxRestarts) allowed in "
+                                             + DurationText.format(policy.period)))
+                    onExit(result.outcome, true)
+                    try? await Task.sleep(for: delay)
+                case .exceeded(let count):
+                    record(HealingAction(subject: subject, action: "gave up",
+                                         reason: "\(count) exits in \(DurationText.format(policy.period)) exceed the restart "
+                                             + "intensity (\(policy.intensityText)); last: \(result.outcome.summary)",
+                                         level: .error))
+                    onExit(result.outcome, false)
+                    return
+                }
             }
         }
         running.withLock { $0.append(Running(name: spec.name, task: task)) }
+    }
+
+    private func record(_ action: HealingAction) {
+        healing.withLock { $0.append(action) }
+    }
+
+    /// What the supervisor did since the last call, oldest first.
+    func drainHealingActions() -> [HealingAction] {
+        healing.withLock { $0.drain() }
     }
 
     func exitCount(_ name: String) -> Int { exits.withLock { $0[name] ?? 0 } }

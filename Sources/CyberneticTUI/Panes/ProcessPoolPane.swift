@@ -12,7 +12,27 @@ public struct ProcessPoolPane: Pane {
     public func cursorRange(_ snapshot: EngineSnapshot) -> Int { snapshot.processPool.runtimes.count }
 
     public func note(_ input: PaneInput) -> String? {
-        input.snapshot.optimizations.flags[.processPool] ? nil : "process_pool off"
+        guard input.snapshot.optimizations.flags[.processPool] else { return "process_pool off" }
+        let open = input.snapshot.processPool.runtimes.filter { $0.circuit == .open }.map { SafeText.line($0.runtime) }
+        return open.isEmpty ? nil : "circuit open: " + open.joined(separator: ", ")
+    }
+
+    /// The runtime's name, and when its circuit is not closed what that means for its commands.
+    static func runtimeText(_ r: RuntimeStats) -> String {
+        let name = SafeText.line(r.runtime)
+        switch r.circuit {
+        case .closed: return name
+        case .open: return name + " circuit open: direct spawn"
+        case .halfOpen: return name + " circuit half-open: probing"
+        }
+    }
+
+    private static func runtimeStyle(_ r: RuntimeStats, _ theme: Theme) -> Style? {
+        switch r.circuit {
+        case .closed: nil
+        case .open: theme.error
+        case .halfOpen: theme.warning
+        }
     }
 
     public func drawContent(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {
@@ -42,7 +62,7 @@ public struct ProcessPoolPane: Pane {
         let tableRect = rect.rows(from: 1 + graphRect.height, count: rect.height - 1 - graphRect.height)
         guard tableRect.height > 0 else { return }
         if tableRect.height == 1 {
-            let summary = runtimes.map { "\(SafeText.line($0.runtime)) \($0.busy)/\($0.busy + $0.warm)" }
+            let summary = runtimes.map { "\(Self.runtimeText($0)) \($0.busy)/\($0.busy + $0.warm)" }
             canvas.text("busy " + summary.joined(separator: "  "), x: tableRect.x, y: tableRect.y, style: theme.graphText,
                         maxWidth: tableRect.width, ellipsis: context.glyphs.ellipsis)
             return
@@ -50,7 +70,7 @@ public struct ProcessPoolPane: Pane {
         Table(columns: [.init("runtime"), .init("warm", width: 5, alignment: .right), .init("busy", width: 5, alignment: .right),
                         .init("spawned", width: 8, alignment: .right), .init("crashes", width: 8, alignment: .right)],
               rows: runtimes.map { r in
-                  [.init(SafeText.line(r.runtime)), .init("\(r.warm)"), .init("\(r.busy)"), .init(Format.count(r.spawned)),
+                  [.init(Self.runtimeText(r), style: Self.runtimeStyle(r, theme)), .init("\(r.warm)"), .init("\(r.busy)"), .init(Format.count(r.spawned)),
                    .init("\(r.crashes)", style: r.crashes > 0 ? theme.error : nil)]
               },
               selected: input.focused ? input.cursor : nil)

@@ -113,6 +113,11 @@ struct HeadlessRunner {
             Console.out("  A/B \(test.flag): B (on) \(test.verdict), p=\(String(format: "%.4g", test.pValue)), n=\(test.nA)/\(test.nB), "
                         + "median \(String(format: "%.1f", test.medianA))→\(String(format: "%.1f", test.medianB)) ms")
         }
+        if !snapshot.healing.isEmpty {
+            let open = snapshot.processPool.runtimes.filter { $0.circuit != .closed }.map { "\($0.runtime) \($0.circuit.rawValue)" }
+            Console.out("  healing: \(snapshot.healing.count) action\(snapshot.healing.count == 1 ? "" : "s")"
+                        + (open.isEmpty ? "" : "; circuit " + open.joined(separator: ", ")))
+        }
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
             Console.out("  failing tasks: " + failing.map { "\($0.name) (\($0.failures) of \($0.runs) runs)" }.joined(separator: ", "))

@@ -28,14 +28,18 @@ public struct ProcessPoolDiagnostics: Sendable {
 /// runtime, to a new one when none is spare, or waits while `max` processes are all busy. After
 /// its job a runner exits; replacements boot in the background so that every runtime in use keeps
 /// `min` spares, and spares beyond `min` exit after `idleTimeout`.
+///
+/// Self-healing: a runner that crashes (dies before it is ready, or before its job) is replaced
+/// (to keep `min` spares) only after an exponential backoff, and past the restart intensity the
+/// runtime's circuit opens (see `RuntimeCircuit`): `run` returns nil for it, so its commands are
+/// spawned directly, until a probe runner boots after the cool-down. What the healer did is
+/// collected with `drainHealingActions()`.
 public final class ProcessPool: Sendable {
     private let state: Mutex<State>
     private let bootstraps: Bootstraps?
+    private let policy: RestartPolicy
     private let janitor = Mutex<Task<Void, Never>?>(nil)
     private static let clock = ContinuousClock()
-    /// Boot failures in a row after which a runtime gets no new runners for `failureCooldown`.
-    static let failureLimit = 3
-    static let failureCooldown: Duration = .seconds(10)
 
     private struct Entry {
         let runner: WarmRunner
@@ -56,8 +60,14 @@ public final class ProcessPool: Sendable {
         var retries = 0
         var wait = Ledger.histogram()
         var boot = Ledger.histogram()
-        var bootFailuresInARow = 0
-        var failingUntil: ContinuousClock.Instant?
+        var circuit: RuntimeCircuit
+
+        init(key: RuntimeKey, policy: RestartPolicy) {
+            self.key = key
+            circuit = RuntimeCircuit(policy: policy)
+        }
+
+        var subject: String { "runner \(key.label)" }
     }
 
     private struct Waiter {
@@ -82,19 +92,29 @@ public final class ProcessPool: Sendable {
         var shuttingDown = false
         /// The engine's environment, the base every runner's boot environment is computed from.
         var base: [String: String]
+        /// What the healer did, until the engine collects it.
+        var healing = PendingHealing()
     }
 
     private enum Action {
         case boot(WarmRunner)
         case resume(CheckedContinuation<WarmRunner?, Never>, WarmRunner?)
         case retire(WarmRunner)
+        /// Reconcile again after this long (a backoff or a circuit's cool-down ends).
+        case wake(Duration)
     }
 
-    public init(settings: ProcessPoolSettings) {
+    public convenience init(settings: ProcessPoolSettings) {
+        self.init(settings: settings, bootstraps: Bootstraps.shared, policy: RestartPolicy())
+    }
+
+    /// Tests pass their own bootstraps (say, one that crashes at boot) and a quicker policy.
+    init(settings: ProcessPoolSettings, bootstraps: Bootstraps?, policy: RestartPolicy) {
         // Writing a job to a runner that has just died must be an error, not the end of the engine.
         // Children get default signal handling back at spawn (POSIX_SPAWN_SETSIGDEF).
         signal(SIGPIPE, SIG_IGN)
-        bootstraps = Bootstraps.shared
+        self.bootstraps = bootstraps
+        self.policy = policy
         state = Mutex(State(settings: Self.sanitized(settings), base: ProcessInfo.processInfo.environment))
         startJanitor()
     }
@@ -213,8 +233,8 @@ public final class ProcessPool: Sendable {
     private func acquire(_ key: RuntimeKey) async -> WarmRunner? {
         let id: Int? = state.withLock { state in
             if state.shuttingDown { return nil }
-            if let until = state.keys[key]?.failingUntil, Self.clock.now < until { return nil }
-            if state.keys[key] == nil { state.keys[key] = KeyState(key: key) }
+            if state.keys[key]?.circuit.servesJobs == false { return nil }
+            if state.keys[key] == nil { state.keys[key] = KeyState(key: key, policy: policy) }
             state.nextID += 1
             return state.nextID
         }
@@ -264,17 +284,27 @@ public final class ProcessPool: Sendable {
     /// runner while under `max`), make room for those still waiting by retiring spares of other
     /// runtimes, then refill every runtime in use to `min` spares.
     private func reconcile(_ state: inout State) -> [Action] {
-        var actions: [Action] = []
         let now = Self.clock.now
+        advanceCircuits(&state, now: now)
+        var actions: [Action] = []
         let settings = state.settings
 
         var stillWaiting: [Waiter] = []
         for waiter in state.waiters {
             var runner: WarmRunner?
+            let circuit = state.keys[waiter.key]?.circuit
+            if circuit?.servesJobs == false {
+                // Open or probing: the job is spawned directly instead.
+                actions.append(.resume(waiter.continuation, nil))
+                continue
+            }
             if let serial = spare(in: state, for: waiter.key) {
                 state.entries[serial]?.assigned = true
                 runner = state.entries[serial]?.runner
             } else if state.entries.count < settings.max, !state.shuttingDown {
+                // Even during a backoff: the backoff paces the pool's own replacements, which
+                // nothing else bounds; a job's boot is bounded by the jobs, and its crashes count
+                // towards the restart intensity like any other.
                 let fresh = makeRunner(&state, key: waiter.key, assigned: true, now: now)
                 actions.append(.boot(fresh))
                 runner = fresh
@@ -309,13 +339,15 @@ public final class ProcessPool: Sendable {
                     excess -= 1
                 }
             }
-            let keys = state.keys.values.filter { key in key.failingUntil.map { now >= $0 } ?? true }
+            let keys = state.keys.values.filter { $0.circuit.mayBoot(at: now) }
                 .map(\.key).sorted { $0.label < $1.label }
             var progress = true
             while progress && state.entries.count < settings.max {
                 progress = false
                 for key in keys where state.entries.count < settings.max {
-                    if spareCount(in: state, for: key) < settings.minimum(for: key.kind.rawValue) {
+                    guard let circuit = state.keys[key]?.circuit, circuit.mayBoot(at: now) else { continue }
+                    // Half-open: one probe runner, whatever `min` says.
+                    if spareCount(in: state, for: key) < settings.minimum(for: key.kind.rawValue) || circuit.state == .halfOpen {
                         actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
                         progress = true
                     }
@@ -346,7 +378,52 @@ public final class ProcessPool: Sendable {
         let runner = WarmRunner(serial: state.nextID, key: key)
         state.entries[runner.serial] = Entry(runner: runner, assigned: assigned, idleSince: now, spawnedAt: now)
         state.keys[key]?.spawned += 1
+        state.keys[key]?.circuit.booting(runner.serial)
         return runner
+    }
+
+    // MARK: healing
+
+    /// Half-opens circuits whose cool-down is over (the refill then boots their probe).
+    private func advanceCircuits(_ state: inout State, now: ContinuousClock.Instant) {
+        for key in state.keys.keys {
+            guard let subject = state.keys[key]?.subject,
+                  let action = state.keys[key]?.circuit.advance(subject, at: now) else { continue }
+            state.healing.append(action)
+        }
+    }
+
+    /// A runner died by itself before its job: back off before the next boot of its runtime, or
+    /// open the runtime's circuit and retire its spares when it keeps crashing.
+    private func crashed(_ runner: WarmRunner, why: String, _ state: inout State, now: ContinuousClock.Instant) -> [Action] {
+        guard let subject = state.keys[runner.key]?.subject,
+              let (action, wake) = state.keys[runner.key]?.circuit.crashed(subject, why: why, at: now) else { return [] }
+        if let action { state.healing.append(action) }
+        var actions: [Action] = wake.map { [.wake($0)] } ?? []
+        if state.keys[runner.key]?.circuit.state == .open {
+            for (serial, entry) in state.entries where entry.runner.key == runner.key && !entry.assigned && !entry.retiring {
+                state.entries[serial]?.retiring = true
+                actions.append(.retire(entry.runner))
+            }
+        }
+        return actions
+    }
+
+    private static func describe(_ exit: RunnerExit) -> String {
+        switch exit {
+        case .exited(let code): "exited with code \(code)"
+        case .signaled(let signal): "was killed by signal \(signal)"
+        case .failedToSpawn(let reason): "could not start (\(reason))"
+        }
+    }
+
+    /// What the healer did since the last call, oldest first.
+    public func drainHealingActions() -> [HealingAction] {
+        state.withLock { $0.healing.drain() }
+    }
+
+    private func wake() {
+        perform(state.withLock { reconcile(&$0) })
     }
 
     private func perform(_ actions: [Action]) {
@@ -355,6 +432,11 @@ public final class ProcessPool: Sendable {
             case .boot(let runner): boot(runner)
             case .resume(let continuation, let runner): continuation.resume(returning: runner)
             case .retire(let runner): runner.retire()
+            case .wake(let delay):
+                Task.detached { [weak self] in
+                    try? await Task.sleep(for: delay)
+                    self?.wake()
+                }
             }
         }
     }
@@ -377,33 +459,40 @@ public final class ProcessPool: Sendable {
         case .spawned(let pid):
             state.withLock { $0.entries[serial]?.pid = pid }
         case .ready:
-            state.withLock { state in
-                guard let entry = state.entries[serial] else { return }
+            let actions = state.withLock { state -> [Action] in
+                guard let entry = state.entries[serial] else { return [] }
                 let now = Self.clock.now
                 state.entries[serial]?.ready = true
                 if !entry.assigned { state.entries[serial]?.idleSince = now }
                 state.keys[runner.key]?.boot.record(UInt64((now - entry.spawnedAt).microseconds))
-                state.keys[runner.key]?.bootFailuresInARow = 0
-                state.keys[runner.key]?.failingUntil = nil
+                guard let subject = state.keys[runner.key]?.subject,
+                      let closed = state.keys[runner.key]?.circuit.booted(subject, bootTime: now - entry.spawnedAt)
+                else { return [] }
+                // A probe got ready: the circuit closed, so refill the runtime's spares.
+                state.healing.append(closed)
+                return reconcile(&state)
             }
+            perform(actions)
         case .exited(let report):
             let actions = state.withLock { state -> [Action] in
                 state.entries.removeValue(forKey: serial)
                 let now = Self.clock.now
+                var actions: [Action] = []
                 if report.stop == nil {
                     if !report.ready {
                         state.keys[runner.key]?.crashes += 1
-                        state.keys[runner.key]?.bootFailuresInARow += 1
-                        if (state.keys[runner.key]?.bootFailuresInARow ?? 0) >= Self.failureLimit {
-                            state.keys[runner.key]?.failingUntil = now + Self.failureCooldown
-                        }
+                        actions = crashed(runner, why: Self.describe(report.exit) + " before it was ready", &state, now: now)
                     } else if !report.started {
                         state.keys[runner.key]?.crashes += 1
+                        actions = crashed(runner, why: Self.describe(report.exit) + " after booting, before its job", &state, now: now)
                     } else if case .signaled = report.exit {
+                        // Counted, but not held against the runtime: the job's own command got the signal.
                         state.keys[runner.key]?.crashes += 1
                     }
+                } else {
+                    state.keys[runner.key]?.circuit.ended(serial)
                 }
-                return reconcile(&state)
+                return actions + reconcile(&state)
             }
             perform(actions)
         }
@@ -463,9 +552,10 @@ public final class ProcessPool: Sendable {
                 guard let kind = WarmRuntimeKind.of(program: name), let interpreter = ExecutableLookup.cached(name)
                 else { continue }
                 let key = RuntimeKey(kind: kind, interpreter: interpreter, program: name, overrides: [:], base: state.base)
-                if state.keys[key] == nil { state.keys[key] = KeyState(key: key) }
+                if state.keys[key] == nil { state.keys[key] = KeyState(key: key, policy: policy) }
                 let wanted = spares ?? state.settings.minimum(for: key.kind.rawValue)
-                while spareCount(in: state, for: key) < wanted && state.entries.count < state.settings.max {
+                while spareCount(in: state, for: key) < wanted && state.entries.count < state.settings.max,
+                      state.keys[key]?.circuit.mayBoot(at: now) == true {
                     actions.append(.boot(makeRunner(&state, key: key, assigned: false, now: now)))
                 }
             }
@@ -510,6 +600,9 @@ public final class ProcessPool: Sendable {
                 stats.jobs += keyState.jobs
                 stats.waits += keyState.waits
                 stats.retries += keyState.retries
+                stats.restarts += keyState.circuit.tracker.restarts
+                stats.circuitOpens += keyState.circuit.opened
+                stats.circuit = CircuitState.worse(stats.circuit, keyState.circuit.state)
                 byLabel[label] = stats
                 if waits[label] == nil { waits[label] = Ledger.histogram() }
                 if boots[label] == nil { boots[label] = Ledger.histogram() }
