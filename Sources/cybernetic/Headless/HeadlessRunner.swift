@@ -104,11 +104,6 @@ struct HeadlessRunner {
         }
         let memory = snapshot.memory.classes.map { "\($0.name) \($0.inUse)/\($0.capacity) (high \($0.highWater), overflow \($0.overflow), \($0.slabs) slabs)" }
         Console.out("  memory pools\(snapshot.memory.pooled ? "" : " (off)"): " + memory.joined(separator: ", "))
-        if !snapshot.healing.isEmpty {
-            let open = snapshot.processPool.runtimes.filter { $0.circuit != .closed }.map { "\($0.runtime) \($0.circuit.rawValue)" }
-            Console.out("  healing: \(snapshot.healing.count) action\(snapshot.healing.count == 1 ? "" : "s")"
-                        + (open.isEmpty ? "" : "; circuit " + open.joined(separator: ", ")))
-        }
         let o = snapshot.optimizations
         let kept = o.decisions.filter { $0.outcome == "kept" }.count, undone = o.decisions.filter { $0.outcome == "rolled back" }.count
         Console.out("  optimizer: revision \(o.revision) (known-good \(o.knownGoodRevision)), \(o.revisions.count - 1) change\(o.revisions.count == 2 ? "" : "s"), "
@@ -117,6 +112,11 @@ struct HeadlessRunner {
         for test in o.abTests {
             Console.out("  A/B \(test.flag): B (on) \(test.verdict), p=\(String(format: "%.4g", test.pValue)), n=\(test.nA)/\(test.nB), "
                         + "median \(String(format: "%.1f", test.medianA))→\(String(format: "%.1f", test.medianB)) ms")
+        }
+        if !snapshot.healing.isEmpty {
+            let open = snapshot.processPool.runtimes.filter { $0.circuit != .closed }.map { "\($0.runtime) \($0.circuit.rawValue)" }
+            Console.out("  healing: \(snapshot.healing.count) action\(snapshot.healing.count == 1 ? "" : "s")"
+                        + (open.isEmpty ? "" : "; circuit " + open.joined(separator: ", ")))
         }
         let failing = snapshot.tasks.filter { $0.failures > 0 }
         if !failing.isEmpty {
