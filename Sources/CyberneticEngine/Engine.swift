@@ -12,7 +12,9 @@ public final class Engine: Service, Sendable {
     /// Runs commands: from the cache, or really (then stores them).
     public let executor: Executor
     /// Service phases' processes, stopped last-started-first when the engine stops.
-    let services = ServiceSupervisor()
+    /// A minute, not the runners' 10 s: a service that takes seconds to start and crash would
+    /// otherwise never reach the intensity and be restarted forever.
+    let services = ServiceSupervisor(policy: RestartPolicy(maxRestarts: 5, period: .seconds(60), quietPeriod: .seconds(60)))
     let ledger: Mutex<Ledger>
     let clock = ContinuousClock()
     let startedAt: ContinuousClock.Instant

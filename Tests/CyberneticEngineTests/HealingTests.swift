@@ -214,7 +214,7 @@ struct HealingTests {
         try await run.value
         let actions = snapshot.healing.filter { $0.subject == "service flaky" }.map(\.action)
         #expect(actions == ["backoff 100ms", "backoff 200ms", "backoff 400ms", "backoff 800ms", "backoff 1.6s", "gave up"])
-        #expect(snapshot.events.contains { $0.level == .error && $0.message.hasPrefix("healing: service flaky: gave up (6 exits in 10s") })
+        #expect(snapshot.events.contains { $0.level == .error && $0.message.hasPrefix("healing: service flaky: gave up (6 exits in 1m") })
         #expect(snapshot.startup.phases.first { $0.name == "flaky" }?.state == .failed)
         let decision = snapshot.optimizations.decisions.last { $0.by == "healer" }
         #expect(decision?.action == "service flaky: gave up", "the healer's decision, beside the optimizer's")

@@ -356,6 +356,8 @@ public struct OptimizationsSnapshot: Sendable, Codable, Equatable {
     public var loopState = "off"
     /// Metrics windows judged so far.
     public var windows = 0
+    /// The steady window changes are judged against; nil until one has been measured.
+    public var baseline: WindowFigures? = nil
     /// Per action type, the learned success record the optimizer chooses with.
     public var learning: [ActionRecord] = []
     public init() {}
@@ -437,6 +439,15 @@ public struct OptimizerDecision: Sendable, Codable, Equatable {
         self.reason = reason
         self.outcome = outcome
     }
+}
+
+/// One metrics window's headline figures, as the loop measured them.
+public struct WindowFigures: Sendable, Codable, Equatable {
+    public var runs: Int
+    public var runP50: Double
+    public var runP95: Double
+    public var throughput: Double
+    public var errorRate: Double
 }
 
 /// A bandit arm's record: successes and failures of one action type, across runs.

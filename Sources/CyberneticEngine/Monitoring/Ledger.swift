@@ -117,6 +117,7 @@ struct Ledger: Sendable {
         snapshot.decisions = optimizer.decisions
         snapshot.loopState = optimizer.loopState
         snapshot.windows = optimizer.windows
+        snapshot.baseline = (optimizer.validation?.baseline ?? optimizer.baseline)?.figures
         snapshot.learning = optimizer.bandit.sorted
         return snapshot
     }

@@ -86,6 +86,10 @@ struct WindowSummary: Sendable, Equatable {
     }
 
     func runnerWaitP95(_ kind: String) -> Double? { runnerWaits[kind].map(\.p95) }
+
+    var figures: WindowFigures {
+        WindowFigures(runs: runs, runP50: runP50, runP95: runP95, throughput: (throughput * 10).rounded() / 10, errorRate: errorRate)
+    }
 }
 
 extension Double {

@@ -88,7 +88,7 @@ import Testing
         """
         let engine = Engine(configuration: try Workload.parse(text))
         let running = engine.start()
-        _ = try await engine.waitFor("a baseline window") { $0.optimizations.windows >= 2 && $0.cache.hits > 5 }
+        _ = try await engine.waitFor("a baseline window") { $0.optimizations.baseline != nil && $0.cache.hits > 5 }
         try await engine.perform(.setFlag("command_cache", false))
         let warned = try await engine.waitFor("a degradation warning") { s in
             s.events.contains { $0.message.contains("degraded") && $0.message.contains("press r") }
