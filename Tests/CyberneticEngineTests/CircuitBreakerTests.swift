@@ -40,4 +40,12 @@ import Testing
         try await Task.sleep(for: .milliseconds(150))
         #expect(breaker.allowsRequest, "the circuit does not stay half-open forever")
     }
+
+    @Test func aFailedHealthCheckTripsItAtOnce() {
+        let breaker = CircuitBreaker(failureThreshold: 5, coolDown: .seconds(60))
+        #expect(breaker.trip() == .open)
+        #expect(!breaker.allowsRequest)
+        #expect(breaker.trip() == nil, "already open")
+        #expect(breaker.opens == 1)
+    }
 }

@@ -189,4 +189,27 @@ import Testing
         #expect(server.storedFiles() == filesAfterWriter)
         #expect(server.accessLog.components(separatedBy: "\"PUT ").count == puts)
     }
+
+    @Test func aLargeBlobTheServerHasIsNotUploadedAgain() async throws {
+        let server = try await Nginx.start()
+        defer { Task { await server.stop() } }
+        let work = try temporaryDirectory()
+        // 200 KiB of the same output under two different keys (the trailing `true` changes the argv).
+        let script = "head -c 204800 /dev/zero | tr '\\0' x"
+        let first = executor(server, in: work)
+        #expect(await run(first, script, in: work).stored)
+        await first.cache.flush()
+        let putsBefore = server.accessLog.components(separatedBy: "\"PUT /cache/cas/").count
+        let second = executor(server, in: work)
+        #expect(await run(second, script + "; true", in: work).stored)
+        await second.cache.flush()
+        let log = server.accessLog
+        #expect(log.components(separatedBy: "\"PUT /cache/cas/").count == putsBefore, "the 200 KiB blob went up once")
+        #expect(log.contains("\"HEAD /cache/cas/"))
+        #expect(log.components(separatedBy: "\"PUT /cache/ac/").count == 3, "each action result was stored")
+        let third = executor(server, in: work)
+        let hit = await run(third, script + "; true", in: work)
+        #expect(hit.path == .remoteHit)
+        #expect(hit.result.stdout.bytes.count == 204800)
+    }
 }

@@ -73,6 +73,22 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
+    /// Opens the circuit at once, whatever the count: for a failed health check, which says more
+    /// than one failed request. Returns `.open` when this call changed the state.
+    @discardableResult
+    public func trip() -> CircuitState? {
+        let now = ContinuousClock.now
+        return state.withLock { s in
+            s.consecutiveFailures = max(s.consecutiveFailures, failureThreshold)
+            guard s.state != .open else { return nil }
+            s.state = .open
+            s.openedAt = now
+            s.probeStartedAt = nil
+            s.opens += 1
+            return .open
+        }
+    }
+
     /// Returns the new state when this call changed it (for an event), nil otherwise.
     @discardableResult
     public func recordFailure() -> CircuitState? {

@@ -78,9 +78,8 @@ final class RemoteCache: Sendable {
         let outcome = await fetch(key, now: now, pool: pool)
         state.withLock { s in
             switch outcome {
-            case .hit(let result):
+            case .hit:
                 s.stats.hits += 1
-                _ = result
             case .miss:
                 s.stats.misses += 1
             case .expired:
@@ -166,7 +165,12 @@ final class RemoteCache: Sendable {
         }
     }
 
+    /// Blobs this large are asked for first (`HEAD`): another machine has often sent the same
+    /// output already, and a round trip is cheaper than the upload.
+    static let headBeforeUpload = 64 * 1024
+
     private func upload(_ path: String, _ body: Data) async -> Bool {
+        if body.count >= Self.headBeforeUpload, path.hasPrefix("cas/"), case .ok = await http.head(path) { return true }
         switch await http.put(path, body) {
         case .ok: return true
         case .refused(let status):
@@ -204,24 +208,33 @@ final class RemoteCache: Sendable {
         let path = "cas/\(DiskCache.digest(content))"
         let tokenNote = tokenMissing ? " (\(tokenVariable ?? "") is not set: no token sent)" : ""
         if mode == .readWrite {
-            switch await http.put(path, content) {
+            switch await http.put(path, content, retrying: false) {
             case .ok: break
             case .refused(let status): return (false, "remote cache \(endpoint) refused a write (HTTP \(status))\(authHint(status))\(tokenNote)")
             case .notFound: return (false, "remote cache \(endpoint) does not accept PUT (HTTP 404)")
-            case .failed(let reason): return (false, "remote cache \(endpoint) unreachable: \(reason)")
+            case .failed(let reason): return unreachable(reason)
             case .skipped: return (false, "remote cache \(endpoint) skipped: circuit open")
             }
         }
-        switch await http.get(path) {
+        // Read-only: HEAD, which a cache server answers 200 or 404 without sending anything.
+        let reply = mode == .readWrite ? await http.get(path, retrying: false) : await http.head(path, retrying: false)
+        switch reply {
         case .ok(let data) where mode == .readWrite:
             guard data == content else { return (false, "remote cache \(endpoint) returned a different probe blob than it stored") }
             return (true, "remote cache \(endpoint) reachable and writable\(tokenNote)")
         case .ok, .notFound:
             return (true, "remote cache \(endpoint) reachable (\(mode == .read ? "read-only" : "read-write"))\(tokenNote)")
         case .refused(let status): return (false, "remote cache \(endpoint) refused a read (HTTP \(status))\(authHint(status))\(tokenNote)")
-        case .failed(let reason): return (false, "remote cache \(endpoint) unreachable: \(reason)")
+        case .failed(let reason): return unreachable(reason)
         case .skipped: return (false, "remote cache \(endpoint) skipped: circuit open")
         }
+    }
+
+    /// A server that fails its start-up check is skipped from the first lookup on, instead of
+    /// costing every task a timeout until the breaker has counted enough failures itself.
+    private func unreachable(_ reason: String) -> (ok: Bool, note: String) {
+        breaker.trip()
+        return (false, "remote cache \(endpoint) unreachable: \(reason)")
     }
 
     func stats() -> CacheTierStats {

@@ -54,11 +54,15 @@ struct RemoteHTTP: Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    func get(_ path: String) async -> Reply { await send("GET", path, body: nil) }
-    func head(_ path: String) async -> Reply { await send("HEAD", path, body: nil) }
-    func put(_ path: String, _ body: Data) async -> Reply { await send("PUT", path, body: body) }
+    func get(_ path: String, retrying: Bool = true) async -> Reply { await send("GET", path, body: nil, retrying: retrying) }
+    func head(_ path: String, retrying: Bool = true) async -> Reply { await send("HEAD", path, body: nil, retrying: retrying) }
+    func put(_ path: String, _ body: Data, retrying: Bool = true) async -> Reply {
+        await send("PUT", path, body: body, retrying: retrying)
+    }
 
-    private func send(_ method: String, _ path: String, body: Data?) async -> Reply {
+    /// A timed-out attempt is not retried: it has already used the whole budget, and a server
+    /// that is slow now is slow again in 50 ms. Refused connections and 5xx are retried.
+    private func send(_ method: String, _ path: String, body: Data?, retrying: Bool) async -> Reply {
         var request = URLRequest(url: base.appendingPathComponent(path))
         request.httpMethod = method
         request.timeoutInterval = timeout.seconds
@@ -69,7 +73,7 @@ struct RemoteHTTP: Sendable {
             request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
         }
         var lastFailure = "not sent"
-        for attempt in 0...retries {
+        for attempt in 0...(retrying ? retries : 0) {
             if attempt > 0 {
                 // 50 ms, 200 ms, ... with jitter, so clients that failed together do not retry together.
                 let base = 50.0 * pow(4.0, Double(attempt - 1))
@@ -97,9 +101,12 @@ struct RemoteHTTP: Sendable {
             }
             observe(.attemptFailed(lastFailure))
             if let change = breaker.recordFailure() { observe(.circuit(change)) }
+            if error == Self.timedOut { break }
         }
         return .failed(lastFailure)
     }
+
+    static let timedOut = "timed out"
 
     private func succeeded() {
         if let change = breaker.recordSuccess() { observe(.circuit(change)) }
@@ -132,7 +139,7 @@ struct RemoteHTTP: Sendable {
     private static func describe(_ error: any Error) -> String {
         let error = error as NSError
         if error.domain == NSURLErrorDomain && (error.code == NSURLErrorCancelled || error.code == NSURLErrorTimedOut) {
-            return "timed out"
+            return timedOut
         }
         return error.localizedDescription
     }
