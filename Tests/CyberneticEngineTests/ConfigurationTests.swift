@@ -287,7 +287,7 @@ import Testing
 
     @Test func shippedExamplesAndTheDemoAreValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for name in ["demo", "ci", "failing"] {
+        for name in ["demo", "ci", "failing", "remote-cache"] {
             _ = try ConfigurationLoader.load(path: root.appendingPathComponent("Examples/\(name).toml").path)
         }
         let demo = try DemoWorkload.configuration()

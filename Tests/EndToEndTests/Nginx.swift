@@ -88,16 +88,24 @@ final class Nginx: Sendable {
     func launch() async throws {
         let argv = [try Self.binary(), "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path,
                     "-e", folder.appendingPathComponent("error.log").path]
-        let task = Task { await CommandRunner.run(CommandRequest(argv: argv, timeout: .seconds(3600))) }
+        let exited = Exited()
+        let task = Task {
+            let result = await CommandRunner.run(CommandRequest(argv: argv, timeout: .seconds(3600)))
+            exited.set(result)
+            return result
+        }
         running.withLock { $0 = task }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline {
+        // Generous: a loaded two-core machine can take seconds to start a process.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline, exited.result == nil {
             if Self.accepts(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         await stop()
         let log = (try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
-        throw NginxError("nginx did not start on port \(port) within 10 s: \(log)")
+        let how = exited.result.map { "it exited (\($0.outcome.summary)): \(String(decoding: $0.stderr.bytes, as: UTF8.self))" }
+            ?? "not listening after 60 s"
+        throw NginxError("nginx did not start on port \(port): \(how) \(log)")
     }
 
     /// Ends nginx (SIGTERM to its process group, then SIGKILL) and waits until it is gone.
@@ -151,6 +159,13 @@ final class Nginx: Sendable {
         guard bound else { throw NginxError("bind: \(String(cString: strerror(errno)))") }
         return UInt16(bigEndian: address.sin_port)
     }
+}
+
+/// How the nginx process ended, once it has.
+private final class Exited: Sendable {
+    private let value = Mutex<CommandResult?>(nil)
+    func set(_ result: CommandResult) { value.withLock { $0 = result } }
+    var result: CommandResult? { value.withLock { $0 } }
 }
 
 struct NginxError: Error, CustomStringConvertible {

@@ -275,7 +275,11 @@ final class RemoteCache: Sendable {
 
 private struct RemoteCacheState: Sendable {
     var stats = CacheTierStats(name: CacheTier.remote.rawValue)
-    var notices: [CacheNotice] = []
+    /// Bounded: nobody may be draining them (`exec` without `--stats`), and a hostile server
+    /// could cause one per lookup.
+    var notices: [CacheNotice] = [] {
+        didSet { if notices.count > 100 { notices.removeFirst(notices.count - 100) } }
+    }
     var warned: Set<String> = []
     var pendingWrites = 0
 }

@@ -119,7 +119,9 @@ struct RemoteHTTP: Sendable {
         let result: (Data?, Int?, String?) = await withCheckedContinuation { continuation in
             let task = session.dataTask(with: request) { data, response, error in
                 timer.cancel()
-                if let http = response as? HTTPURLResponse {
+                // An error with a response (cut off mid-body, our deadline) is a failed attempt:
+                // part of a body is never handed on as if it were all of it.
+                if error == nil, let http = response as? HTTPURLResponse {
                     continuation.resume(returning: (data, http.statusCode, nil))
                 } else {
                     continuation.resume(returning: (nil, nil, error.map(Self.describe) ?? "no HTTP response"))
