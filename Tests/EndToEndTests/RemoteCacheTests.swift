@@ -212,4 +212,22 @@ import Testing
         #expect(hit.path == .remoteHit)
         #expect(hit.result.stdout.bytes.count == 204800)
     }
+
+    @Test func aServerThatRefusesTheTokenIsUpNotDown() async throws {
+        let server = try await Nginx.start(token: "right-token")
+        defer { Task { await server.stop() } }
+        let work = try temporaryDirectory()
+        let wrong = executor(server, in: work) { $0.remoteTokenEnv = "CYBERNETIC_TEST_NO_SUCH_TOKEN" }
+        let probe = try #require(await wrong.cache.probeRemote())
+        #expect(!probe.ok)
+        #expect(probe.note.contains("HTTP 401") && probe.note.contains("CYBERNETIC_TEST_NO_SUCH_TOKEN is not set"), "\(probe.note)")
+        for index in 0..<4 { #expect(await run(wrong, "echo refused-\(index)", in: work).result.outcome == .exited(0)) }
+        await wrong.cache.flush()
+        let stats = try remoteStats(wrong)
+        #expect(stats.circuit == .closed, "a 401 means the server is up: no reason to skip it")
+        #expect(server.storedFiles().isEmpty)
+        let notices = wrong.cache.drainNotices().map(\.message)
+        #expect(notices.contains { $0.contains("refused a write (HTTP 401)") && $0.contains("check the token") }, "\(notices)")
+        #expect(notices.filter { $0.contains("refused a write") }.count == 1, "warned once, not once per upload")
+    }
 }
