@@ -24,10 +24,10 @@ final class RemoteCache: Sendable {
     let tokenVariable: String?
     let tokenMissing: Bool
     let breaker: CircuitBreaker
-    private let http: RemoteHTTP
+    let http: RemoteHTTP
     private let ttl: Duration
     private let maxBlobBytes: Int
-    private let state: SharedState
+    let state: RemoteCacheCounters
     /// Uploads waiting or in flight; past this, new ones are dropped (counted), so a slow server
     /// cannot make queued results pile up in memory.
     static let maxPendingWrites = 64
@@ -44,7 +44,7 @@ final class RemoteCache: Sendable {
         maxBlobBytes = settings.maxOutputBytes
         let breaker = CircuitBreaker(failureThreshold: 3, coolDown: settings.remoteCoolDown)
         self.breaker = breaker
-        let state = SharedState()
+        let state = RemoteCacheCounters()
         self.state = state
         http = RemoteHTTP(base: url, token: token, timeout: settings.remoteTimeout, breaker: breaker) { observation in
             state.withLock { s in
@@ -201,42 +201,6 @@ final class RemoteCache: Sendable {
 
     var pendingWrites: Int { state.withLock { $0.pendingWrites } }
 
-    /// Start-up check: the server answers and, in read-write mode, stores and returns a small
-    /// blob intact. Returns a note for the Startup pane and whether the tier is usable.
-    func probe() async -> (ok: Bool, note: String) {
-        let content = Data("cybernetic remote cache probe\n".utf8)
-        let path = "cas/\(DiskCache.digest(content))"
-        let tokenNote = tokenMissing ? " (\(tokenVariable ?? "") is not set: no token sent)" : ""
-        if mode == .readWrite {
-            switch await http.put(path, content, retrying: false) {
-            case .ok: break
-            case .refused(let status): return (false, "remote cache \(endpoint) refused a write (HTTP \(status))\(authHint(status))\(tokenNote)")
-            case .notFound: return (false, "remote cache \(endpoint) does not accept PUT (HTTP 404)")
-            case .failed(let reason): return unreachable(reason)
-            case .skipped: return (false, "remote cache \(endpoint) skipped: circuit open")
-            }
-        }
-        // Read-only: HEAD, which a cache server answers 200 or 404 without sending anything.
-        let reply = mode == .readWrite ? await http.get(path, retrying: false) : await http.head(path, retrying: false)
-        switch reply {
-        case .ok(let data) where mode == .readWrite:
-            guard data == content else { return (false, "remote cache \(endpoint) returned a different probe blob than it stored") }
-            return (true, "remote cache \(endpoint) reachable and writable\(tokenNote)")
-        case .ok, .notFound:
-            return (true, "remote cache \(endpoint) reachable (\(mode == .read ? "read-only" : "read-write"))\(tokenNote)")
-        case .refused(let status): return (false, "remote cache \(endpoint) refused a read (HTTP \(status))\(authHint(status))\(tokenNote)")
-        case .failed(let reason): return unreachable(reason)
-        case .skipped: return (false, "remote cache \(endpoint) skipped: circuit open")
-        }
-    }
-
-    /// A server that fails its start-up check is skipped from the first lookup on, instead of
-    /// costing every task a timeout until the breaker has counted enough failures itself.
-    private func unreachable(_ reason: String) -> (ok: Bool, note: String) {
-        breaker.trip()
-        return (false, "remote cache \(endpoint) unreachable: \(reason)")
-    }
-
     func stats() -> CacheTierStats {
         let circuit = breaker.currentState
         return state.withLock { s in
@@ -261,7 +225,7 @@ final class RemoteCache: Sendable {
         }
     }
 
-    private func authHint(_ status: Int) -> String {
+    func authHint(_ status: Int) -> String {
         guard status == 401 || status == 403 else { return "" }
         return tokenVariable.map { ": check the token in \($0)" } ?? ": the server may want a token (cache.remote_token_env)"
     }
@@ -271,32 +235,4 @@ final class RemoteCache: Sendable {
     static func isDigest(_ text: String) -> Bool {
         text.utf8.count == 64 && text.utf8.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
-}
-
-private struct RemoteCacheState: Sendable {
-    var stats = CacheTierStats(name: CacheTier.remote.rawValue)
-    /// Bounded: nobody may be draining them (`exec` without `--stats`), and a hostile server
-    /// could cause one per lookup.
-    var notices: [CacheNotice] = [] {
-        didSet { if notices.count > 100 { notices.removeFirst(notices.count - 100) } }
-    }
-    var warned: Set<String> = []
-    var pendingWrites = 0
-}
-
-/// The counters, shared with the HTTP client's observer (a class, so the closure can hold it
-/// before `init` finishes).
-private final class SharedState: Sendable {
-    private let mutex = Mutex(RemoteCacheState())
-    func withLock<R: Sendable>(_ body: (inout RemoteCacheState) -> R) -> R {
-        mutex.withLock { body(&$0) }
-    }
-}
-
-/// Something the cache wants the user to know (a tampered blob, a circuit that opened), picked
-/// up by the engine's event log or printed by `exec --stats`.
-public struct CacheNotice: Sendable, Equatable {
-    public enum Level: String, Sendable { case info, warning }
-    public var level: Level
-    public var message: String
 }
