@@ -11,6 +11,7 @@ PAIRS = [
     ("Queue/WorkQueue 10000 no-op", "Queue/bare TaskGroup 10000 no-op"),
     ("Heap/Heap 10000 push+pop", "Heap/sorted array 10000 push+pop"),
     ("Cache/hit /bin/true", "Cache/spawn /bin/true"),
+    ("Cache/remote hit 4 KiB", "Cache/disk hit 4 KiB"), ("Cache/remote hit 4 KiB", "Cache/spawn /bin/true"),
     ("Pool/warm node script", "Pool/cold node script"),
     ("Pool/npx fast path hello", "Pool/real npx hello"),
     ("Frame/dashboard 80x24", "Frame/grid fill 80x24"), ("Frame/dashboard 240x70", "Frame/grid fill 240x70"),

@@ -64,6 +64,7 @@ public final class Engine: Service, Sendable {
     /// copy after the lock is released: consistent, without making running tasks wait for it.
     public func snapshot() -> EngineSnapshot {
         let number = sequence.add(1, ordering: .relaxed).newValue
+        recordCacheNotices()
         let tiers = executor.cache.snapshot()
         let memory = executor.memoryPool.stats()
         let runtimes = executor.processPool.snapshot()
@@ -167,6 +168,8 @@ public final class Engine: Service, Sendable {
         collectHealing()
         finishRunningABTest()
         saveLearning()
+        // Uploads still in flight belong to this run: the next machine should find them.
+        await executor.cache.flush()
         ledger.withLock { ledger in
             // Runs admitted but never picked up (submitted during a failed start-up, say) are cancelled.
             ledger.totals.cancelled += ledger.queue.cancelAll()
@@ -180,6 +183,15 @@ public final class Engine: Service, Sendable {
         for continuation in continuations {
             continuation.yield(final)
             continuation.finish()
+        }
+    }
+
+    /// Tampered blobs, circuit changes and refused requests become events.
+    private func recordCacheNotices() {
+        let notices = executor.cache.drainNotices()
+        guard !notices.isEmpty else { return }
+        ledger.withLock { ledger in
+            for notice in notices { ledger.events.append(notice.level == .warning ? .warning : .info, notice.message) }
         }
     }
 

@@ -15,6 +15,9 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "A glob of input files whose content keys the cache (repeatable).")
     var inputs: [String] = []
 
+    @Option(name: .long, help: "A workload file whose [cache] settings apply (a shared remote cache, say); its tasks are not run.")
+    var config: String?
+
     @Flag(name: .long, help: "Print how the command ran (time, path taken) to stderr.")
     var stats = false
 
@@ -35,7 +38,8 @@ struct ExecCommand: AsyncParsableCommand {
     func run() async throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
         let limit = timeout.flatMap(DurationText.parse) ?? .seconds(86_400)
-        let executor = Executor(configuration: Configuration())
+        let configuration = config == nil ? Configuration() : try loadConfiguration(config)
+        let executor = Executor(configuration: configuration)
         let cacheOpened = noCache ? nil : Result { try executor.cache.open() }
         if case .failure(let error) = cacheOpened { Console.error("cybernetic: disk cache unusable: \(error)") }
         let request = CommandRequest(argv: argv, workingDirectory: FileManager.default.currentDirectoryPath,
@@ -49,11 +53,11 @@ struct ExecCommand: AsyncParsableCommand {
         let result = outcome.result
         if case .failedToStart(let reason) = result.outcome { Console.error("cybernetic: \(reason)") }
         if result.outcome == .timedOut { Console.error("cybernetic: \(argv[0]) timed out after \(timeout ?? "")") }
-        if stats { printStats(outcome, tiers: executor.cache.snapshot()) }
+        if stats { printStats(outcome, tiers: executor.cache.snapshot(), notices: executor.cache.drainNotices()) }
         throw ExitCode(result.outcome.shellExitCode)
     }
 
-    private func printStats(_ outcome: Executor.Outcome, tiers: [CacheTierStats]) {
+    private func printStats(_ outcome: Executor.Outcome, tiers: [CacheTierStats], notices: [CacheNotice]) {
         let result = outcome.result
         let ms = String(format: "%.2f", result.duration.seconds * 1000)
         var lines = ["cybernetic: \(result.outcome.summary) in \(ms) ms via \(outcome.path.rawValue)"
@@ -66,8 +70,13 @@ struct ExecCommand: AsyncParsableCommand {
             lines.append("  cache: off (--no-cache)")
         }
         for tier in outcome.key == nil ? [] : tiers {
-            lines.append("  \(tier.name): \(tier.hits) hits, \(tier.misses) misses, \(tier.entries) entries, \(tier.bytes) bytes, \(tier.discarded) discarded")
+            var line = "  \(tier.name): \(tier.hits) hits, \(tier.misses) misses, \(tier.entries) entries, \(tier.bytes) bytes, \(tier.discarded) discarded"
+            if let circuit = tier.circuit {
+                line += ", \(tier.bytesUp) bytes up, \(tier.bytesDown) bytes down, \(tier.errors) errors, circuit \(circuit.rawValue)"
+            }
+            lines.append(line)
         }
+        for notice in notices { lines.append("  \(notice.level.rawValue): \(SafeText.line(notice.message))") }
         lines.append("  output: \(result.stdout.totalBytes) bytes stdout, \(result.stderr.totalBytes) bytes stderr; peak memory \(PeakMemory.megabytes()) MiB")
         Console.error(lines.joined(separator: "\n"))
     }

@@ -287,7 +287,7 @@ import Testing
 
     @Test func shippedExamplesAndTheDemoAreValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for name in ["demo", "ci", "failing"] {
+        for name in ["demo", "ci", "failing", "remote-cache"] {
             _ = try ConfigurationLoader.load(path: root.appendingPathComponent("Examples/\(name).toml").path)
         }
         let demo = try DemoWorkload.configuration()
@@ -295,6 +295,40 @@ import Testing
         #expect(Array(demo.tasks.prefix(file.tasks.count)) == file.tasks)
         #expect(demo.phases == file.phases)
         #expect(demo.queue == file.queue)
+    }
+
+    @Test func remoteKeysAreRead() throws {
+        let config = try ConfigurationLoader.parse("""
+        [cache]
+        remote = "http://127.0.0.1:9090/cache"
+        remote_mode = "read"
+        remote_token_env = "CACHE_TOKEN"
+        remote_timeout = "2s"
+        remote_cooldown = "10s"
+        """)
+        #expect(config.cache.remoteMode == .read)
+        #expect(config.cache.remoteTokenEnv == "CACHE_TOKEN")
+        #expect(config.cache.remoteTimeout == .seconds(2))
+        #expect(config.cache.remoteCoolDown == .seconds(10))
+        #expect(try ConfigurationLoader.parse("[cache]\nremote = \"http://h/c\"").cache.remoteMode == .readWrite)
+    }
+
+    @Test func badRemoteKeysAreClearErrors() {
+        let found = issues("""
+        [cache]
+        remote = "http://127.0.0.1:9090/cache"
+        remote_mode = "readonly"
+        remote_token_env = "Bearer abc123"
+        remote_timeout = 5
+        """)
+        let mode = found.first { $0.key == "cache.remote_mode" }
+        #expect(mode?.line == 3)
+        #expect(mode?.message.contains("readwrite, read, off") == true)
+        let token = found.first { $0.key == "cache.remote_token_env" }
+        #expect(token?.message.contains("not an environment variable name") == true)
+        #expect(found.contains { $0.key == "cache.remote_timeout" })
+        let orphan = issues("[cache]\nremote_token_env = \"TOKEN\"")
+        #expect(orphan.first?.message.contains("has no effect without cache.remote") == true)
     }
 }
 
@@ -310,4 +344,5 @@ import Testing
             #expect(error.issues.first?.line == 2)
         }
     }
+
 }

@@ -29,6 +29,31 @@ struct CachePaneTests {
         #expect(disk.contains("disk 18.5% 250 30M 0 0 2"), "\(disk)")
     }
 
+    @Test("the remote tier: bytes up and down, errors, circuit state in its row and, when not closed, in the title")
+    func remote() throws {
+        var snapshot = Fixture.snapshot()
+        var remote = CacheTierStats(name: "remote")
+        remote.hits = 9
+        remote.misses = 1
+        remote.bytesUp = 3 * 1024 * 1024
+        remote.bytesDown = 2 * 1024 * 1024
+        remote.errors = 4
+        remote.circuit = .open
+        remote.mode = "readwrite"
+        snapshot.cache.tiers.append(remote)
+        let (_, _, lines) = Fixture.paneOnScreen(.cache, width: 160, height: 48, snapshot: snapshot)
+        let row = Fixture.squeezed(try #require(lines.first { $0.contains("│remote") }))
+        #expect(row.contains("remote 90.0%"), "\(row)")
+        let line = Fixture.squeezed(try #require(lines.first { $0.contains("up 3.0M") }))
+        #expect(line.contains("remote up 3.0M down 2.0M errors 4 circuit open"), "\(line)")
+        #expect(lines.contains { $0.contains("4 Cache") && $0.contains("remote circuit open") })
+        let small = Fixture.paneOnScreen(.cache, width: 80, height: 24, snapshot: snapshot).lines
+        #expect(small.contains { $0.contains("remote circuit open") }, "visible at 80x24 too")
+        snapshot.cache.tiers[2].circuit = .closed
+        let closed = Fixture.paneOnScreen(.cache, width: 160, height: 48, snapshot: snapshot).lines
+        #expect(!closed.contains { $0.contains("circuit open") })
+    }
+
     @Test("the recent hit rate is a number and a graph, overall and per tier")
     func recent() throws {
         // Three of every four lookups hit: recently 75%, while since start it is 67.3%.

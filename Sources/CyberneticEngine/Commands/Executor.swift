@@ -21,10 +21,19 @@ public final class Executor: Sendable {
     public enum Path: String, Sendable, Codable {
         case memoryHit = "cache hit (memory)"
         case diskHit = "cache hit (disk)"
+        case remoteHit = "cache hit (remote)"
         case warmRunner = "warm runner"
         case spawned = "spawned"
 
         public var ran: Bool { self == .warmRunner || self == .spawned }
+
+        init(hitIn tier: CacheTier) {
+            switch tier {
+            case .memory: self = .memoryHit
+            case .disk: self = .diskHit
+            case .remote: self = .remoteHit
+            }
+        }
     }
 
     /// The fast paths in force for one run: the feature flags, evaluated per run.
@@ -121,7 +130,7 @@ public final class Executor: Sendable {
             overrides: request.environment,
             inputGlobs: policy.inputs
         ))
-        if let (hit, tier) = cache.lookup(key, pool: pool) {
+        if let (hit, tier) = await cache.fetch(key, pool: pool) {
             if request.passThrough {
                 Self.write(hit.stdout, to: 1)
                 Self.write(hit.stderr, to: 2)
@@ -131,7 +140,7 @@ public final class Executor: Sendable {
             var stderr = OutputTail(limit: max(request.outputLimit, hit.stderr.count))
             stderr.append(hit.stderr)
             let result = CommandResult(outcome: .exited(hit.exitCode), stdout: stdout, stderr: stderr, duration: .zero)
-            return Outcome(result: result, path: tier == .memory ? .memoryHit : .diskHit, key: key, stored: false, capped: false,
+            return Outcome(result: result, path: Path(hitIn: tier), key: key, stored: false, capped: false,
                            npxResolved: npxResolved)
         }
         var capturing = request

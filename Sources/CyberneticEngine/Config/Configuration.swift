@@ -56,11 +56,27 @@ public struct CacheSettings: Sendable, Codable, Equatable {
     public var ttl: Duration = .seconds(300)
     public var directory = ".cybernetic/cache"
     public var remote: String? = nil
+    /// What the remote tier may do: read-only suits untrusted jobs (a pull request's CI) that
+    /// may profit from the shared cache but must not be able to poison it.
+    public var remoteMode: RemoteMode = .readWrite
+    /// The name of the environment variable holding a bearer token; the token itself never
+    /// appears in the workload, logs, snapshots or reports.
+    public var remoteTokenEnv: String? = nil
+    /// Limit for one HTTP request to the remote tier (each retry gets its own).
+    public var remoteTimeout: Duration = .seconds(5)
+    /// How long the remote tier is skipped after its circuit opens, before one trial request.
+    public var remoteCoolDown: Duration = .seconds(30)
     /// Size cap of the disk tier; least recently used entries go first.
     public var diskMaxBytes = 1 << 30
     /// Output kept per stream for a cacheable run; a run that writes more is not cached.
     public var maxOutputBytes = 16 << 20
     public init() {}
+}
+
+public enum RemoteMode: String, Sendable, Codable, Equatable, CaseIterable {
+    case readWrite = "readwrite"
+    case read
+    case off
 }
 
 public struct MemorySettings: Sendable, Codable, Equatable {

@@ -8,7 +8,8 @@ public enum ConfigurationLoader {
     static let sections = ["queue", "process_pool", "cache", "memory", "flags", "keys", "phase", "task", "optimizer", "ab"]
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout", "runtimes"]
-    static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
+    static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "remote_mode", "remote_token_env",
+                            "remote_timeout", "remote_cooldown", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
     static let optimizerKeys = ["interval", "validation_window", "min_samples", "learning_file"]
     static let abKeys = ["min_samples", "max_duration", "alpha", "seed"]
@@ -94,6 +95,7 @@ public enum ConfigurationLoader {
                     cache.fail("remote", "'\(remote)' is not an http:// or https:// URL")
                 }
             }
+            readRemoteOptions(cache, into: &config.cache)
             cache.rejectUnknownKeys(allowed: cacheKeys)
         }
         if let memory = section("memory", root, lines, collector) {

@@ -1,13 +1,8 @@
 import Foundation
 
-/// Whether the warm pool serves a runtime. Closed: normal. Open: its runners kept crashing, so
-/// none boot and its commands are spawned directly. Half-open: after the cool-down one probe
-/// runner boots; if it gets ready the circuit closes, if it crashes it opens again.
-public enum CircuitState: String, Sendable, Codable, Equatable {
-    case closed
-    case open
-    case halfOpen = "half-open"
-
+/// For a runtime: closed, its runners serve; open, they kept crashing, so none boot and its
+/// commands are spawned directly; half-open, one probe runner decides which way it goes.
+extension CircuitState {
     /// Of two runtimes shown under one label, the state furthest from normal.
     static func worse(_ a: CircuitState, _ b: CircuitState) -> CircuitState {
         if a == .open || b == .open { return .open }

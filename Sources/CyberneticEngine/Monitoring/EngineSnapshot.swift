@@ -337,6 +337,19 @@ public struct CacheTierStats: Sendable, Codable, Equatable {
     public var expirations = 0
     /// Entries that failed verification (checksum, digest, truncation) and were deleted, or writes that failed.
     public var discarded = 0
+    /// Bytes sent to and received from the tier (disk: written and read back; remote: HTTP bodies).
+    public var bytesUp = 0
+    public var bytesDown = 0
+    /// Failed requests (remote: timeouts, refused connections, 5xx), each attempt counted.
+    public var errors = 0
+    /// Lookups not sent because the circuit was open (remote only).
+    public var skipped = 0
+    /// Uploads dropped because too many were pending (remote only).
+    public var dropped = 0
+    /// The remote tier's circuit breaker; nil for local tiers.
+    public var circuit: CircuitState? = nil
+    /// The remote tier's mode ("readwrite", "read"); nil for local tiers.
+    public var mode: String? = nil
     public init(name: String) { self.name = name }
 
     public var hitRate: Double { hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses) }

@@ -27,16 +27,12 @@ extension Engine {
             let started = executor.processPool.prewarm(runtimes: runtimes)
             return "warming \(started.joined(separator: ", ")): \(configuration.processPool.min) spares each, at most \(configuration.processPool.max) processes"
         case .networking:
-            guard let remote = configuration.cache.remote else { return "remote cache: not configured" }
-            let url = URL(string: remote)
-            guard let host = url?.host else { return "remote cache: \(remote) has no host" }
-            let port = UInt16(exactly: url?.port ?? (remote.hasPrefix("https") ? 443 : 80)) ?? 80
-            if let fd = HealthCheck.connect(host: host, port: port) {
-                close(fd)
-                return "remote cache \(host):\(port) reachable (the remote tier is not in use yet)"
-            }
-            ledger.withLock { $0.events.append(.warning, "remote cache \(host):\(port) is not reachable") }
-            return "remote cache \(host):\(port) unreachable"
+            // A remote tier that fails its check costs speed, not correctness: warn, and let the
+            // circuit breaker keep it out of the way until the server answers.
+            guard configuration.cache.remote != nil else { return "remote cache: not configured" }
+            guard let (ok, note) = await executor.cache.probeRemote() else { return "remote cache: off (cache.remote_mode)" }
+            if !ok { ledger.withLock { $0.events.append(.warning, note + "; local tiers only until it answers") } }
+            return note
         }
     }
 }

@@ -117,12 +117,12 @@ extension Ledger {
         switch outcome.path {
         case .warmRunner: processPool.warmRuns += 1
         case .spawned: processPool.directRuns += 1
-        case .memoryHit, .diskHit: break
+        case .memoryHit, .diskHit, .remoteHit: break
         }
         if outcome.npxResolved { processPool.npxFastPath += 1 }
         guard used else { return }
         switch outcome.path {
-        case .memoryHit, .diskHit:
+        case .memoryHit, .diskHit, .remoteHit:
             cache.hits += 1
             tasks[task]?.cacheHits += 1
         case .spawned, .warmRunner:

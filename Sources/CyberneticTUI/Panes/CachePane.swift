@@ -3,18 +3,27 @@ import CyberneticEngine
 /// The result cache (issue 5): hit rate since start and over the last few seconds, as numbers
 /// and as a graph (the recent rate is what moves when `command_cache` is flipped), what was
 /// stored or refused for being capped, and per tier (memory, disk, remote) its own hit rate and
-/// trend, entries, bytes, evictions, expirations and discarded (corrupt) entries.
+/// trend, entries, bytes, evictions, expirations and discarded (corrupt) entries. The remote
+/// tier gets a line of its own under the table (bytes up and down, errors, circuit state), and a
+/// circuit that is not closed is also named in the title, so it shows however small the pane is.
 public struct CachePane: Pane {
     public init() {}
     public var id: PaneID { .cache }
     public var borderKey: String { "mem_box" }
     public var minimumHeight: Int { 4 }
 
-    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int { 2 + 2 + 4 + 1 + max(1, snapshot.cache.tiers.count) }
+    public func preferredHeight(_ snapshot: EngineSnapshot) -> Int {
+        2 + 2 + 4 + 1 + max(1, snapshot.cache.tiers.count) + snapshot.cache.tiers.filter { $0.circuit != nil }.count
+    }
     public func cursorRange(_ snapshot: EngineSnapshot) -> Int { snapshot.cache.tiers.count }
 
     public func note(_ input: PaneInput) -> String? {
-        input.snapshot.optimizations.flags[.commandCache] ? nil : "command_cache off"
+        let off = input.snapshot.optimizations.flags[.commandCache] ? nil : "command_cache off"
+        let circuits = input.snapshot.cache.tiers.compactMap { tier in
+            tier.circuit.flatMap { $0 == .closed ? nil : "\(SafeText.line(tier.name)) circuit \($0.rawValue)" }
+        }
+        let notes = [off].compactMap { $0 } + circuits
+        return notes.isEmpty ? nil : notes.joined(separator: ", ")
     }
 
     public func drawContent(in canvas: inout Canvas, _ rect: Rect, _ input: PaneInput, _ context: RenderContext) {
@@ -57,7 +66,26 @@ public struct CachePane: Pane {
                         maxWidth: tableRect.width, ellipsis: context.glyphs.ellipsis)
             return
         }
-        tierTable(cache.tiers, input, in: &canvas, tableRect, context)
+        // Remote tiers' transfer line goes under the table when the table still keeps a row per tier.
+        let remotes = cache.tiers.filter { $0.circuit != nil }
+        let lineCount = tableRect.height >= 1 + cache.tiers.count + remotes.count ? remotes.count : 0
+        tierTable(cache.tiers, input, in: &canvas, tableRect.rows(from: 0, count: tableRect.height - lineCount), context)
+        for (index, tier) in remotes.prefix(lineCount).enumerated() {
+            remoteLine(tier, in: &canvas, tableRect.row(tableRect.height - lineCount + index), context)
+        }
+    }
+
+    /// What the remote tier moved and how healthy it is: "remote up 3.0M down 2.0M errors 4 circuit open".
+    private func remoteLine(_ tier: CacheTierStats, in canvas: inout Canvas, _ row: Rect, _ context: RenderContext) {
+        let theme = context.theme
+        let circuit = tier.circuit ?? .closed
+        drawPairs([
+            (SafeText.line(tier.name), tier.mode == "read" ? "read-only" : "", nil),
+            ("up", Format.bytes(tier.bytesUp), nil), ("down", Format.bytes(tier.bytesDown), nil),
+            ("errors", Format.count(tier.errors), tier.errors > 0 ? theme.warning : nil),
+            ("circuit", circuit.rawValue, circuit == .closed ? nil : theme.warning),
+            ("skipped", Format.count(tier.skipped), nil),
+        ], in: &canvas, row, context)
     }
 
     /// One row per tier. Columns leave from the right as the pane narrows, so the order is the

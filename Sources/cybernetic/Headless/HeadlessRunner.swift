@@ -99,7 +99,10 @@ struct HeadlessRunner {
         }
         let c = snapshot.cache
         if c.hits + c.misses > 0 {
-            let tiers = c.tiers.map { "\($0.name) \($0.hits)/\($0.hits + $0.misses), \($0.entries) entries" }.joined(separator: "; ")
+            let tiers = c.tiers.map { tier in
+                "\(tier.name) \(tier.hits)/\(tier.hits + tier.misses), \(tier.entries) entries"
+                    + (tier.circuit.map { ", \(tier.bytesUp) B up, \(tier.bytesDown) B down, \(tier.errors) errors, circuit \($0.rawValue)" } ?? "")
+            }.joined(separator: "; ")
             Console.out("  cache: \(c.hits) hits, \(c.misses) misses (\(Int((c.hitRate * 100).rounded()))%), \(c.stored) stored, \(c.capped) capped; \(tiers)")
         }
         let memory = snapshot.memory.classes.map { "\($0.name) \($0.inUse)/\($0.capacity) (high \($0.highWater), overflow \($0.overflow), \($0.slabs) slabs)" }

@@ -1,9 +1,10 @@
 import Foundation
 import Synchronization
 
-/// The result cache: memory (LRU + TTL) in front of disk (Bazel layout). A hit in a slower tier
-/// fills the faster ones. Results are stored in every tier; the disk write happens off the
-/// caller's path, so caching never delays a task's result.
+/// The result cache: memory (LRU + TTL) in front of disk (Bazel layout) in front of a remote
+/// server (Bazel HTTP cache protocol). A hit in a slower tier fills the faster ones. Results are
+/// stored in every tier; the disk and remote writes happen off the caller's path, so caching
+/// never delays a task's result.
 public final class CommandCache: Sendable {
     fileprivate struct State: Sendable {
         var memory: LRUCache<CachedResult>
@@ -15,13 +16,17 @@ public final class CommandCache: Sendable {
 
     private let state: Mutex<State>
     private let disk: DiskCache?
+    /// nil when `cache.remote` is not set or its mode is `off`.
+    let remote: RemoteCache?
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
     /// `directory` nil keeps the cache in memory only.
-    public init(settings: CacheSettings, directory: URL?) {
+    public init(settings: CacheSettings, directory: URL?,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         state = Mutex(State(memory: LRUCache(capacity: settings.maxEntries, ttl: settings.ttl)))
         disk = directory.map { DiskCache(root: $0, ttl: settings.ttl, maxBytes: settings.diskMaxBytes) }
+        remote = RemoteCache(settings: settings, environment: environment)
         start = clock.now
         state.withLock { state in
             for tier in [CacheTier.memory] + (directory == nil ? [] : [.disk]) {
@@ -76,6 +81,7 @@ public final class CommandCache: Sendable {
         case .hit(let result):
             state.withLock { state in
                 state.tiers[.disk]?.hits += 1
+                state.tiers[.disk]?.bytesDown += result.byteCount
                 state.insertInMemory(key.digest, result, now: moment)
             }
             return (result, .disk)
@@ -95,8 +101,28 @@ public final class CommandCache: Sendable {
         return nil
     }
 
-    /// Stores in memory now and on disk in the background.
+    /// Memory and disk first, then the remote tier: a remote hit fills both local tiers, so the
+    /// next lookup on this machine is local.
+    public func fetch(_ key: CacheKey, pool: MemoryPool? = nil) async -> (result: CachedResult, tier: CacheTier)? {
+        if let local = lookup(key, pool: pool) { return local }
+        guard let remote else { return nil }
+        guard case .hit(let result) = await remote.lookup(key.digest, pool: pool) else { return nil }
+        fill(key, result)
+        return (result, .remote)
+    }
+
+    /// Stores in memory now, on disk and on the remote server in the background.
     public func store(_ key: CacheKey, _ result: CachedResult) {
+        fill(key, result)
+        guard let remote, remote.mode == .readWrite, remote.beginWrite() else { return }
+        Task.detached(priority: .utility) {
+            await remote.store(key.digest, result)
+            remote.endWrite()
+        }
+    }
+
+    /// Memory now, disk in the background.
+    private func fill(_ key: CacheKey, _ result: CachedResult) {
         let moment = now
         state.withLock { state in
             state.insertInMemory(key.digest, result, now: moment)
@@ -109,6 +135,7 @@ public final class CommandCache: Sendable {
             state.withLock { state in
                 state.pendingWrites -= 1
                 if let usage {
+                    state.tiers[.disk]?.bytesUp += result.byteCount
                     state.diskEntries = usage.entries
                     state.diskBytes = usage.bytes
                     state.tiers[.disk]?.evictions += usage.evicted
@@ -119,9 +146,23 @@ public final class CommandCache: Sendable {
         }
     }
 
-    /// Waits for background disk writes, so a short-lived process (`exec`) leaves its entry behind.
+    /// Waits for background disk and remote writes, so a short-lived process (`exec`) leaves its
+    /// entry behind. Remote writes are bounded by their timeouts and the circuit breaker.
     public func flush() async {
-        while state.withLock({ $0.pendingWrites > 0 }) { try? await Task.sleep(for: .milliseconds(2)) }
+        while state.withLock({ $0.pendingWrites > 0 }) || (remote?.pendingWrites ?? 0) > 0 {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// The remote tier's start-up check (nil: no remote tier). See `RemoteCache.probe`.
+    public func probeRemote() async -> (ok: Bool, note: String)? {
+        await remote?.probe()
+    }
+
+    /// What happened since the last call that the user should hear about (tampered blobs,
+    /// circuit changes, refused requests).
+    public func drainNotices() -> [CacheNotice] {
+        remote?.drainNotices() ?? []
     }
 
     public func snapshot() -> [CacheTierStats] {
@@ -140,7 +181,7 @@ public final class CommandCache: Sendable {
                 tiers.append(disk)
             }
             return tiers
-        }
+        } + (remote.map { [$0.stats()] } ?? [])
     }
 }
 
