@@ -39,9 +39,13 @@ func runEngine(_ config: Configuration) async -> Int {
     return engine.snapshot().totals.completed
 }
 
-var generator = SeededGenerator(seed: 1)
-let armA = (0..<1000).map { _ in Double(Int.random(in: 0..<500, using: &generator)) }
-let armB = (0..<1000).map { _ in Double(Int.random(in: 20..<520, using: &generator)) }
+/// Two arms of 1000 latencies each, from a fixed seed, B shifted by 20 ms.
+let (armA, armB): ([Double], [Double]) = {
+    var generator = SeededGenerator(seed: 1)
+    let a = (0..<1000).map { _ in Double(Int.random(in: 0..<500, using: &generator)) }
+    let b = (0..<1000).map { _ in Double(Int.random(in: 20..<520, using: &generator)) }
+    return (a, b)
+}()
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .throughput], maxDuration: .seconds(5), maxIterations: 200)
