@@ -34,6 +34,7 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        await OrphanGuard.arm()
         let limit = timeout.flatMap(DurationText.parse) ?? .seconds(86_400)
         let executor = Executor(configuration: Configuration())
         let cacheOpened = noCache ? nil : Result { try executor.cache.open() }

@@ -11,7 +11,8 @@ public enum ConfigurationLoader {
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "max_disk", "max_output"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
-    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout"]
+    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout",
+                           "secret_env"]
 
     static let day: Duration = .seconds(86_400)
 
@@ -201,6 +202,10 @@ public enum ConfigurationLoader {
             }
             return EnvironmentEntry(name: name, value: parts.count == 2 ? String(parts[1]) : nil)
         }
+        let secretEnv = reader.stringArray("secret_env") ?? []
+        for name in secretEnv where !isEnvironmentName(name) {
+            reader.fail("secret_env", "'\(name)' is not a variable name made of letters, digits and _")
+        }
         let every = reader.duration("every", in: .milliseconds(10)...day)
         let count = reader.int("count", in: 1...10_000_000)
         let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
@@ -217,6 +222,7 @@ public enum ConfigurationLoader {
         task.cacheFailures = cacheFailures ?? false
         task.inputs = inputs
         task.env = env
+        task.secretEnv = secretEnv
         task.every = every
         task.count = count ?? (every == nil ? 1 : nil)
         task.timeout = timeout
