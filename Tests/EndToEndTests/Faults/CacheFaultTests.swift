@@ -143,7 +143,7 @@ import Testing
         // How long one uncached run takes, output and write included, to aim the kills at it.
         func bigProbe() -> Probe {
             var probe = Probe()
-            probe.lines = 2_000_000  // about 15 MB, under the 16 MiB an entry may hold
+            probe.lines = 1_000_000  // about 7 MB: a write long enough to land a kill in
             return probe
         }
         let clock = ContinuousClock()
@@ -164,19 +164,28 @@ import Testing
         for round in 0..<rounds {
             let probe = bigProbe()
             let binary = try RunningBinary(["exec", "--"] + probe.argv, in: dir)
-            // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
-            Thread.sleep(forTimeInterval: full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1))))
+            let before = Set((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [])
+            func writing() -> Bool {
+                !Set((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).subtracting(before).isEmpty
+            }
+            if round % 2 == 0 {
+                // Aimed: the moment a temporary file shows up, a write is in flight.
+                _ = ProcessTable.waitFor(.seconds(full * 3), every: 500) { writing() || !binary.process.isRunning }
+            } else {
+                // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
+                Thread.sleep(forTimeInterval: full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1))))
+            }
             if binary.process.isRunning {
-                let writing = !((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).isEmpty
+                let inFlight = writing()
                 binary.kill(SIGKILL)
-                if writing { midWrite += 1 }
+                if inFlight { midWrite += 1 }
                 killed.append(probe)
             } else {
                 binary.process.waitUntilExit()
                 if binary.process.terminationStatus == 0 { committed.append(probe) }
             }
         }
-        #expect(!killed.isEmpty || rounds < 3, "at least one kill landed while it ran")
+        #expect(midWrite > 0, "at least one kill landed while an entry was being written")
         print("mid-write kills: \(killed.count) of \(rounds) runs killed (\(midWrite) with a write in flight), \(committed.count) committed (one run: \(full) s)")
         for probe in committed {
             let result = try Self.exec(probe, in: dir)

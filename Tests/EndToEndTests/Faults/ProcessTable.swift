@@ -87,11 +87,11 @@ enum ProcessTable {
     }
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
-    static func waitFor(_ timeout: Duration, _ condition: () -> Bool) -> Bool {
+    static func waitFor(_ timeout: Duration, every pause: UInt32 = 50_000, _ condition: () -> Bool) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if condition() { return true }
-            usleep(50_000)
+            usleep(pause)
         }
         return condition()
     }

@@ -1,0 +1,27 @@
+// swift-tools-version: 6.1
+import Foundation
+import PackageDescription
+
+// libFuzzer targets for the two parsers of untrusted text: workload files and theme files.
+// Built only by Fuzz/run.sh (with -sanitize=fuzzer, which supplies `main`), never by the root build.
+// The root package is a path dependency; its identity is its folder's name, whatever the clone is called.
+let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
+
+let package = Package(
+    name: "CyberneticFuzz",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "FuzzWorkload",
+            dependencies: [.product(name: "CyberneticEngine", package: root)],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "FuzzTheme",
+            dependencies: [.product(name: "CyberneticTUI", package: root)],
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
