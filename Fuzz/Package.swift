@@ -3,7 +3,7 @@ import Foundation
 import PackageDescription
 
 // libFuzzer targets for the two parsers of untrusted text: workload files and theme files.
-// Built only by Fuzz/run.sh (with -sanitize=fuzzer, which supplies `main`), never by the root build.
+// Built only by Fuzz/run.sh (with -sanitize=fuzzer, which links libFuzzer), never by the root build.
 // The root package is a path dependency; its identity is its folder's name, whatever the clone is called.
 let root = URL(fileURLWithPath: Context.packageDirectory).deletingLastPathComponent().lastPathComponent.lowercased()
 
@@ -12,15 +12,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(path: "..")],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FuzzWorkload",
-            dependencies: [.product(name: "CyberneticEngine", package: root)],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            dependencies: ["FuzzDriver", .product(name: "CyberneticEngine", package: root)]
         ),
         .executableTarget(
             name: "FuzzTheme",
-            dependencies: [.product(name: "CyberneticTUI", package: root)],
-            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+            dependencies: ["FuzzDriver", .product(name: "CyberneticTUI", package: root)]
         ),
     ],
     swiftLanguageModes: [.v6]

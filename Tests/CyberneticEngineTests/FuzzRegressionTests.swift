@@ -27,6 +27,30 @@ import Testing
         }
     }
 
+    @Test func aTableHeaderWithoutAKeyIsAnErrorNotAnAbort() throws {
+        for text in ["[#", "[=", "[ #", "[[#", "[.", "[,", "[?]", "[é]", "[queue]\nmax_size = 1\n[ =\n"] {
+            do {
+                _ = try ConfigurationLoader.parse(text, source: "w.toml")
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.description.contains("table header needs a key"), "\(text): \(error.description)")
+            }
+        }
+        // Brackets that are not headers stay valid: in strings, multi-line strings, comments and arrays.
+        let valid = """
+        [[task]]
+        name = "t"
+        run = \"\"\"
+        [# not a header
+        \"\"\"
+        inputs = [
+          "a", # [# comment
+        ]
+        env = ['X=[#']
+        """
+        #expect(try ConfigurationLoader.parse(valid).tasks.count == 1)
+    }
+
     @Test func durationsBeyondInt64AreRefusedNotATrap() {
         #expect(DurationText.parse("99999999999999999999h") == nil)
         #expect(DurationText.parse("2562047788015215h") == nil)

@@ -66,7 +66,10 @@ enum Faults {
                 while lock.withLock({ running }) {
                     let rss = Faults.residentKiB(pid)
                     let tree = ProcessTable.descendants(of: pid)
-                    let token = tree.lazy.compactMap { ProcessTable.runToken($0.pid) }.first
+                    // Not `lazy.compactMap { }.first`: that calls the closure twice, and a process
+                    // that exits in between turns the second call's nil into a trap.
+                    var token: String?
+                    for row in tree where token == nil { token = ProcessTable.runToken(row.pid) }
                     lock.withLock {
                         if let token { _tokens.insert(token) }
                         _peakKiB = max(_peakKiB, rss)

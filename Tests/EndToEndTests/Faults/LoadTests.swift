@@ -124,8 +124,12 @@ import Testing
         let pid = binary.pid
         let kills = Counter(0)
         let watch = Faults.Watch(pid, every: 0.05) {
-            let runners = ProcessTable.descendants(of: pid).filter { $0.commandLine.contains("warm shell runner") }
-            if let victim = runners.randomElement(), Int.random(in: 0..<4) == 0, kill(victim.pid, SIGKILL) == 0 {
+            // Runners are direct children: look only there, so the victim is still alive when shot.
+            let runners = ProcessTable.children(of: pid).filter {
+                ProcessTable.row($0)?.commandLine.contains("warm shell runner") == true
+            }
+            if kills.value < count / 10, let victim = runners.randomElement(), Bool.random(),
+               kill(victim, SIGKILL) == 0 {
                 kills.add(1)
             }
         }

@@ -54,17 +54,26 @@ enum ProcessTable {
         return nil
     }
 
-    /// `root` and everything below it (by parent pid), live ones only.
+    /// Direct children of `pid`, from /proc/PID/task/*/children (fast: no scan of the whole table,
+    /// which matters on a loaded machine where a full scan can take longer than a runner lives).
+    static func children(of pid: Int32) -> [Int32] {
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.flatMap { thread in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? "")
+                .split(separator: " ").compactMap { Int32($0) }
+        }
+    }
+
+    /// `root` and everything below it, live ones only.
     static func descendants(of root: Int32) -> [ProcessRow] {
-        let all = rows()
-        var children: [Int32: [ProcessRow]] = [:]
-        for row in all { children[row.parent, default: []].append(row) }
         var result: [ProcessRow] = []
         var frontier = [root]
+        var seen: Set<Int32> = [root]
         while let next = frontier.popLast() {
-            for child in children[next] ?? [] where !child.isZombie {
-                result.append(child)
-                frontier.append(child.pid)
+            for child in children(of: next) where seen.insert(child).inserted {
+                guard let row = row(child), !row.isZombie else { continue }
+                result.append(row)
+                frontier.append(child)
             }
         }
         return result
