@@ -10,11 +10,14 @@ cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
 scratch="${FUZZ_SCRATCH:-../.build-fuzz}"
 
-swift build --scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer \
-    --product FuzzWorkload
-swift build --scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer \
-    --product FuzzTheme
+# Debug, so that the assertions of the C++ TOML parser are live (one of them aborted on `[#`).
+# lld: gold fails inside its DWARF reader on these binaries.
+flags=(--scratch-path "$scratch" -c debug -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld)
+swift build "${flags[@]}" --product FuzzWorkload
+swift build "${flags[@]}" --product FuzzTheme
 bin="$(swift build --scratch-path "$scratch" -c debug --show-bin-path)"
+# Let libFuzzer, not Swift's backtracer, handle a crash, so it writes the input that caused it.
+export SWIFT_BACKTRACE=enable=no
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
