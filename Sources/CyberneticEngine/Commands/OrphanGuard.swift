@@ -21,7 +21,7 @@ import Glibc
 /// that pipe; the watchdog reads end of file and SIGKILLs every process that carries the token, the
 /// process groups and sessions they belong to (which also catches members that cleared or
 /// overwrote their environment), and repeats until a round finds nothing, so that children forked
-/// during the sweep are caught too.
+/// during the sweep are caught too. After a clean exit that is one `grep` over `/proc/*/environ`.
 ///
 /// What it cannot catch: a process that both scrubbed its environment (`env -i`) and left its
 /// session and process group (`setsid`); see SECURITY.md.
@@ -89,9 +89,9 @@ public enum OrphanGuard {
     while IFS= read -r _; do :; done
     mark="CYBERNETIC_RUN_ID=$1"
     spared=" 0 1 $2 "
-    quiet=0
+    hit=1
     rounds=0
-    while [ "$quiet" -lt 2 ] && [ "$rounds" -lt 200 ]; do
+    while [ "$hit" = 1 ] && [ "$rounds" -lt 200 ]; do
         rounds=$((rounds + 1))
         hit=0
         groups=" "
@@ -116,8 +116,7 @@ public enum OrphanGuard {
                 case "$groups" in *" $3 "*|*" $4 "*) kill -KILL "$p" 2>/dev/null && hit=1 ;; esac
             done
         fi
-        if [ "$hit" = 1 ]; then quiet=0; else quiet=$((quiet + 1)); fi
-        sleep 0.05
+        [ "$hit" = 1 ] && sleep 0.05
     done
     """#
 }

