@@ -37,6 +37,7 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
+        await OrphanGuard.arm()
         let limit = timeout.flatMap(DurationText.parse) ?? .seconds(86_400)
         let configuration = config == nil ? Configuration() : try loadConfiguration(config)
         let executor = Executor(configuration: configuration)

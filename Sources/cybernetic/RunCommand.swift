@@ -52,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         var configuration = try loadConfiguration(config)
+        await OrphanGuard.arm()
         for entry in flag {
             let override = try FlagOverride.parse(entry)
             configuration.flags[override.flag] = override.enabled

@@ -148,7 +148,9 @@ public final class Executor: Sendable {
         let (result, path) = await launch(capturing, usePool: options.processPool)
         let capped = result.stdout.truncated || result.stderr.truncated
         var stored = false
-        if case .exited(let code) = result.outcome, code == 0 || policy.cacheFailures, !capped {
+        // Output that shows a secret is not stored: cache folders and remote caches are shared.
+        if case .exited(let code) = result.outcome, code == 0 || policy.cacheFailures, !capped,
+           !Secrets.appear(in: result.stdout.bytes, result.stderr.bytes) {
             cache.store(key, CachedResult(exitCode: code, stdout: result.stdout.bytes, stderr: result.stderr.bytes,
                                           originalDurationMs: result.duration.milliseconds, pool: pool))
             stored = true

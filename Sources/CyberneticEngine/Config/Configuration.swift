@@ -157,6 +157,9 @@ public struct TaskSpec: Sendable, Codable, Equatable {
     public var cacheFailures = false
     public var inputs: [String] = []
     public var env: [EnvironmentEntry] = []
+    /// Variables whose values are secret although their names do not say so (see `Secrets`):
+    /// hidden from events, reports, logs and the dashboard.
+    public var secretEnv: [String] = []
     /// Interval between repetitions; `nil` runs the task back to back.
     public var every: Duration? = nil
     /// How many times to run; `nil` means forever (only allowed together with `every`).

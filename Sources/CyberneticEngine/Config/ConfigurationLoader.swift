@@ -14,7 +14,8 @@ public enum ConfigurationLoader {
     static let optimizerKeys = ["interval", "validation_window", "min_samples", "learning_file"]
     static let abKeys = ["min_samples", "max_duration", "alpha", "seed"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
-    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout"]
+    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout",
+                           "secret_env"]
 
     static let day: Duration = .seconds(86_400)
 
@@ -30,6 +31,11 @@ public enum ConfigurationLoader {
     }
 
     public static func parse(_ text: String, source: String = "workload") throws(ConfigurationError) -> Configuration {
+        if let line = TOMLPrecheck.badTableHeader(in: text) {
+            throw ConfigurationError(source: source, issues: [
+                .init(key: "", line: line, message: "TOML syntax error: a table header needs a key after '[' (a letter, digit, _, - or a quoted key)"),
+            ])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -220,6 +226,10 @@ public enum ConfigurationLoader {
             }
             return EnvironmentEntry(name: name, value: parts.count == 2 ? String(parts[1]) : nil)
         }
+        let secretEnv = reader.stringArray("secret_env") ?? []
+        for name in secretEnv where !isEnvironmentName(name) {
+            reader.fail("secret_env", "'\(name)' is not a variable name made of letters, digits and _")
+        }
         let every = reader.duration("every", in: .milliseconds(10)...day)
         let count = reader.int("count", in: 1...10_000_000)
         let timeout = reader.duration("timeout", in: .milliseconds(1)...day)
@@ -236,6 +246,7 @@ public enum ConfigurationLoader {
         task.cacheFailures = cacheFailures ?? false
         task.inputs = inputs
         task.env = env
+        task.secretEnv = secretEnv
         task.every = every
         task.count = count ?? (every == nil ? 1 : nil)
         task.timeout = timeout

@@ -1,5 +1,7 @@
 /// Parses the workload file's duration strings: "250ms", "30s", "5m", "1h", also "1.5s" and "1m30s".
 public enum DurationText {
+    static let maxMilliseconds = 1e15
+
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimmingWhitespace()
         guard !trimmed.isEmpty else { return nil }
@@ -19,7 +21,12 @@ public enum DurationText {
             case "h": scale = 3600
             default: return nil
             }
-            total += .milliseconds(Int64((value * scale * 1000).rounded()))
+            // Past about 30,000 years a number is not a duration anyone means; refusing it here keeps
+            // the conversion below from trapping on a value beyond Int64 (found by fuzzing).
+            let ms = (value * scale * 1000).rounded()
+            guard ms <= maxMilliseconds else { return nil }
+            total += .milliseconds(Int64(ms))
+            guard total <= .milliseconds(Int64(maxMilliseconds)) else { return nil }
         }
         return total
     }

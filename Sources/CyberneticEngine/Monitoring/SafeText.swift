@@ -1,6 +1,7 @@
 /// Makes text that came from commands safe to show: no escape sequences, no control characters,
 /// no invalid UTF-8. A command's output must never be able to move the cursor, retitle the window
-/// or change colors in the user's terminal.
+/// or change colors in the user's terminal. It also hides known secret values (see `Secrets`): this
+/// is the one door command-derived text passes on its way to events, reports, logs and the screen.
 public enum SafeText {
     /// Decodes bytes as UTF-8 (invalid sequences become U+FFFD), removes ANSI/VT escape sequences
     /// and control characters, and keeps newlines and tabs (tabs become spaces).
@@ -31,7 +32,7 @@ public enum SafeText {
                 out.append(scalar)
             }
         }
-        return String(out)
+        return Secrets.redact(String(out))
     }
 
     /// One line: like `clean`, with newlines turned into spaces.

@@ -93,6 +93,8 @@ extension Engine {
     func request(for spec: TaskSpec) -> CommandRequest {
         var environment: [String: String?] = [:]
         for entry in spec.env where entry.value != nil { environment[entry.name] = entry.value }
+        // Before the command runs, so that nothing it prints can show a secret it was given.
+        if !spec.env.isEmpty || !spec.secretEnv.isEmpty { Secrets.register(task: spec) }
         return CommandRequest(argv: spec.run.argv, environment: environment,
                               timeout: spec.timeout ?? configuration.queue.taskTimeout)
     }

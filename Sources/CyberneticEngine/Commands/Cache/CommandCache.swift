@@ -12,6 +12,9 @@ public final class CommandCache: Sendable {
         var diskEntries = 0
         var diskBytes = 0
         var pendingWrites = 0
+        /// False once opening the disk tier failed (unwritable, or a folder others can write):
+        /// from then on it is neither read nor written.
+        var diskUsable = true
     }
 
     private let state: Mutex<State>
@@ -46,7 +49,12 @@ public final class CommandCache: Sendable {
     @discardableResult
     public func openAndVerify(verify: Bool = true) throws -> (entries: Int, bytes: Int, discarded: Int) {
         guard let disk else { return (0, 0, 0) }
-        try disk.prepare()
+        do {
+            try disk.prepare()
+        } catch {
+            state.withLock { $0.diskUsable = false }
+            throw error
+        }
         let discarded = verify ? disk.removeCorruptActions() : 0
         let usage = disk.enforceLimit()
         state.withLock { state in
@@ -76,7 +84,7 @@ public final class CommandCache: Sendable {
         }) {
             return (hit, .memory)
         }
-        guard let disk else { return nil }
+        guard let disk, state.withLock({ $0.diskUsable }) else { return nil }
         switch disk.lookup(key.digest, pool: pool) {
         case .hit(let result):
             state.withLock { state in
@@ -124,11 +132,12 @@ public final class CommandCache: Sendable {
     /// Memory now, disk in the background.
     private func fill(_ key: CacheKey, _ result: CachedResult) {
         let moment = now
-        state.withLock { state in
+        let usable = state.withLock { state in
             state.insertInMemory(key.digest, result, now: moment)
-            if disk != nil { state.pendingWrites += 1 }
+            if disk != nil && state.diskUsable { state.pendingWrites += 1 }
+            return state.diskUsable
         }
-        guard let disk else { return }
+        guard let disk, usable else { return }
         Task.detached(priority: .utility) { [self] in
             let written = (try? disk.store(key.digest, result)) != nil
             let usage = written ? disk.enforceLimit() : nil

@@ -44,10 +44,12 @@ struct DiskCache: Sendable {
         self.maxBytes = maxBytes
     }
 
+    /// Creates the folders private to the user (0700, as every folder Cybernetic creates) and
+    /// refuses a root that someone else could write into: checksums catch damage, not a forger.
     func prepare() throws {
-        for dir in [actions, blobs, scratch] {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        }
+        try PrivateDirectory.create(root.path)
+        try PrivateDirectory.checkNotShared(root.path)
+        for dir in [actions, blobs, scratch] { try PrivateDirectory.create(dir.path) }
     }
 
     static func digest(_ bytes: some DataProtocol) -> String {
@@ -128,7 +130,7 @@ struct DiskCache: Sendable {
     /// Temporary file in the same file system, fsync, rename: all or nothing.
     private func atomicWrite(_ data: Data, to destination: URL) throws {
         let temporary = scratch.appendingPathComponent("\(UUID().uuidString).tmp")
-        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw CacheError.io("cannot create \(temporary.path): \(String(cString: strerror(errno)))") }
         var failure: String?
         if !data.withUnsafeBytes({ FileDescriptorIO.writeAll(fd, $0) }) { failure = String(cString: strerror(errno)) }

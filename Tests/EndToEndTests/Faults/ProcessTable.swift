@@ -1,0 +1,163 @@
+import Foundation
+
+/// One row of the process table, read from /proc.
+struct ProcessRow: Sendable, Hashable {
+    var pid: Int32
+    var parent: Int32
+    var group: Int32
+    var session: Int32
+    var state: Character
+    var commandLine: String
+    /// When it started, in clock ticks since boot: tells a survivor from a newcomer that reuses a pid.
+    var startTicks: UInt64
+
+    var isZombie: Bool { state == "Z" || state == "X" }
+}
+
+/// The process table as the tests see it: every assertion about orphans is made over this, by
+/// process group and session, not over what the engine believes it started.
+enum ProcessTable {
+    static func rows() -> [ProcessRow] {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+        return entries.compactMap { entry -> ProcessRow? in
+            guard let pid = Int32(entry) else { return nil }
+            return row(pid)
+        }
+    }
+
+    static func row(_ pid: Int32) -> ProcessRow? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let state = fields[0].first, let parent = Int32(fields[1]),
+              let group = Int32(fields[2]), let session = Int32(fields[3]),
+              let start = UInt64(fields[19]) else { return nil }
+        let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))) ?? Data()
+        let commandLine = String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        return ProcessRow(pid: pid, parent: parent, group: group, session: session, state: state,
+                          commandLine: commandLine, startTicks: start)
+    }
+
+    /// Now, in the clock ticks of `startTicks`.
+    static func nowTicks() -> UInt64 {
+        let uptime = (try? String(contentsOfFile: "/proc/uptime", encoding: .utf8))?.split(separator: " ").first
+        return UInt64((Double(uptime ?? "0") ?? 0) * Double(sysconf(Int32(_SC_CLK_TCK)))) + 1
+    }
+
+    /// The run token (`CYBERNETIC_RUN_ID`) in a process's environment, if any.
+    static func runToken(_ pid: Int32) -> String? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/environ")) else { return nil }
+        for entry in data.split(separator: 0) {
+            let text = String(decoding: entry, as: UTF8.self)
+            if text.hasPrefix("CYBERNETIC_RUN_ID=") { return String(text.dropFirst("CYBERNETIC_RUN_ID=".count)) }
+        }
+        return nil
+    }
+
+    /// Direct children of `pid`, from /proc/PID/task/*/children (fast: no scan of the whole table,
+    /// which matters on a loaded machine where a full scan can take longer than a runner lives).
+    static func children(of pid: Int32) -> [Int32] {
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return threads.flatMap { thread in
+            ((try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? "")
+                .split(separator: " ").compactMap { Int32($0) }
+        }
+    }
+
+    /// `root` and everything below it, live ones only.
+    static func descendants(of root: Int32) -> [ProcessRow] {
+        var result: [ProcessRow] = []
+        var frontier = [root]
+        var seen: Set<Int32> = [root]
+        while let next = frontier.popLast() {
+            for child in children(of: next) where seen.insert(child).inserted {
+                guard let row = row(child), !row.isZombie else { continue }
+                result.append(row)
+                frontier.append(child)
+            }
+        }
+        return result
+    }
+
+    /// Live processes started before `cutoff` (ticks) that are ours: the same process as one in
+    /// `pids` (pid and start time: pids wrap around), in one of `groups` (as process group or
+    /// session) and started no later than a second after that group was last seen as ours (group
+    /// ids are reused too), with `tag` in their command line, or carrying one of the run `tokens`.
+    /// The test's own session and group never count.
+    static func survivors(pids: [Int32: UInt64], groups: [Int32: UInt64], tag: String?, tokens: Set<String> = [],
+                          startedBefore cutoff: UInt64 = .max) -> [ProcessRow] {
+        let own = Set([getsid(0), getpgrp(), 0, 1])
+        let slack = UInt64(sysconf(Int32(_SC_CLK_TCK)))
+        func inOurGroup(_ row: ProcessRow) -> Bool {
+            [row.group, row.session].contains { id in
+                guard !own.contains(id), let lastSeen = groups[id] else { return false }
+                return row.startTicks <= lastSeen + slack
+            }
+        }
+        return rows().filter { row in
+            guard !row.isZombie, row.pid != getpid(), row.startTicks <= cutoff else { return false }
+            return pids[row.pid] == row.startTicks || inOurGroup(row)
+                || (tag.map { row.commandLine.contains($0) } ?? false)
+                || (!tokens.isEmpty && runToken(row.pid).map(tokens.contains) == true)
+        }
+    }
+
+    /// What `survivors` needs to know about processes seen alive at one moment.
+    static func identities(_ rows: [ProcessRow]) -> (pids: [Int32: UInt64], groups: [Int32: UInt64]) {
+        let now = nowTicks()
+        var pids: [Int32: UInt64] = [:], groups: [Int32: UInt64] = [:]
+        for row in rows {
+            pids[row.pid] = row.startTicks
+            groups[row.group] = now
+            groups[row.session] = now
+        }
+        return (pids, groups)
+    }
+
+    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    static func waitFor(_ timeout: Duration, every pause: UInt32 = 50_000, _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            usleep(pause)
+        }
+        return condition()
+    }
+}
+
+/// The real binary started in the background (stdin closed, output to files), for tests that kill
+/// it or watch it while it runs.
+final class RunningBinary {
+    let process = Process()
+    let scratch: URL
+
+    init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws {
+        scratch = try temporaryDirectory()
+        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Binary.path)
+        process.arguments = arguments
+        process.currentDirectoryURL = directory ?? Binary.packageRoot
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? "" }
+
+    func kill(_ signal: Int32 = SIGKILL) {
+        _ = Glibc.kill(pid, signal)
+        process.waitUntilExit()
+    }
+
+    deinit {
+        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: scratch)
+    }
+}
