@@ -18,6 +18,9 @@ PAIRS = [
     ("Memory/pool 256 B", "Memory/array 256 B"), ("Memory/pool 256 B", "Memory/malloc 256 B"),
     ("Memory/pool 4096 B", "Memory/array 4096 B"), ("Memory/pool 4096 B", "Memory/malloc 4096 B"),
     ("Memory/pool 32768 B", "Memory/array 32768 B"), ("Memory/pool 32768 B", "Memory/malloc 32768 B"),
+    ("Memory/pool unique 256 B", "Memory/array 256 B"), ("Memory/pool unique 256 B", "Memory/malloc 256 B"),
+    ("Memory/pool unique 4096 B", "Memory/array 4096 B"), ("Memory/pool unique 4096 B", "Memory/malloc 4096 B"),
+    ("Memory/pool unique 32768 B", "Memory/array 32768 B"), ("Memory/pool unique 32768 B", "Memory/malloc 32768 B"),
 ]
 
 def load(args):

@@ -4,8 +4,9 @@ import CyberneticEngine
 import Glibc
 #endif
 
-// For each size: allocate, write every byte, release, 1000 times, three ways in the same run:
-//   Memory/pool N     vs  Memory/array N   and  Memory/malloc N
+// For each size: allocate, write every byte, release, 1000 times, in the same run:
+//   Memory/pool N (the shared PooledBuffer the engine keeps outputs and cache entries in) and
+//   Memory/pool unique N (a ~Copyable UniquePooledBuffer)   vs  Memory/array N  and  Memory/malloc N
 // The pool must beat both for small (256 B) and medium (4 KiB) buffers.
 
 let sizes = [256, 4096, 32 * 1024]
@@ -21,6 +22,16 @@ let benchmarks: @Sendable () -> Void = {
         Benchmark("Memory/pool \(size) B") { benchmark in
             for _ in benchmark.scaledIterations {
                 for _ in 0..<rounds { blackHole(pool.store(payload)) }
+            }
+        }
+
+        // The pool without the shared handle: a ~Copyable owner, so no object is allocated per store.
+        Benchmark("Memory/pool unique \(size) B") { benchmark in
+            for _ in benchmark.scaledIterations {
+                for _ in 0..<rounds {
+                    let buffer = pool.storeUnique(payload)
+                    blackHole(buffer.count)
+                }
             }
         }
 

@@ -30,6 +30,23 @@ public final class MemoryPool: Sendable {
 
     @usableFromInline
     func store(contiguous raw: UnsafeRawBufferPointer) -> PooledBuffer {
+        PooledBuffer(storeUnique(contiguous: raw))
+    }
+
+    /// Copies `bytes` into pooled blocks held by exactly one owner: no object is allocated, and the
+    /// blocks go back when the owner is consumed or goes out of scope. For bytes that must be
+    /// shared or kept in collections, `store` wraps the same thing in a class.
+    @inlinable
+    public func storeUnique(_ bytes: some Collection<UInt8>) -> UniquePooledBuffer {
+        var stored: UniquePooledBuffer?
+        if bytes.withContiguousStorageIfAvailable({ stored = storeUnique(contiguous: UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { stored = storeUnique(contiguous: $0) }
+        }
+        return stored.take()!
+    }
+
+    @usableFromInline
+    func storeUnique(contiguous raw: UnsafeRawBufferPointer) -> UniquePooledBuffer {
         switch SizeClass.forRequest(raw.count) {
         case .small: small.store(raw)
         case .medium: medium.store(raw)
@@ -60,11 +77,11 @@ final class ClassPool: Sendable {
         slabs = Mutex(SlabClass(sizeClass: sizeClass, capacity: capacity))
     }
 
-    func store(_ raw: UnsafeRawBufferPointer) -> PooledBuffer {
+    func store(_ raw: UnsafeRawBufferPointer) -> UniquePooledBuffer {
         let blockSize = sizeClass.blockSize
         if raw.count <= blockSize {
             let block = slabs.withLock { $0.store(raw) }
-            return PooledBuffer(pool: self, count: raw.count, first: block, rest: [])
+            return UniquePooledBuffer(pool: self, count: raw.count, first: block, rest: [])
         }
         // A chain: the first block inline, the others in an array (only outputs over 64 KiB).
         var rest: [BlockRef] = []
@@ -79,11 +96,11 @@ final class ClassPool: Sendable {
             }
             return first
         }
-        return PooledBuffer(pool: self, count: raw.count, first: first, rest: rest)
+        return UniquePooledBuffer(pool: self, count: raw.count, first: first, rest: rest)
     }
 
     /// Copies the bytes out; safe while `defragment` runs because both hold the class's lock.
-    func read(_ buffer: PooledBuffer) -> [UInt8] {
+    func read(_ buffer: borrowing UniquePooledBuffer) -> [UInt8] {
         let blockSize = sizeClass.blockSize
         return [UInt8](unsafeUninitializedCapacity: buffer.count) { out, initialized in
             guard let base = out.baseAddress else { return }
@@ -99,7 +116,7 @@ final class ClassPool: Sendable {
         }
     }
 
-    func release(_ buffer: PooledBuffer) {
+    func release(_ buffer: borrowing UniquePooledBuffer) {
         let blockSize = sizeClass.blockSize
         slabs.withLock { slabs in
             var remaining = buffer.count
@@ -116,10 +133,10 @@ final class ClassPool: Sendable {
     func stats() -> MemoryClassStats { slabs.withLock { $0.stats() } }
 }
 
-/// Bytes held in pooled blocks. Immutable; the blocks return to their pool in `deinit`, so a
-/// double release or a use after release cannot be written. A buffer of one block (everything
-/// up to 64 KiB) holds it inline: storing costs this one object and no array.
-public final class PooledBuffer: Sendable {
+/// Bytes in pooled blocks with exactly one owner. Immutable and not copyable: the blocks return to
+/// their pool in `deinit`, so a double release or a use after release cannot be written. A buffer
+/// of one block (everything up to 64 KiB) holds it inline, so storing allocates nothing.
+public struct UniquePooledBuffer: ~Copyable, Sendable {
     let pool: ClassPool
     public let count: Int
     let first: BlockRef
@@ -142,4 +159,19 @@ public final class PooledBuffer: Sendable {
     }
 
     deinit { pool.release(self) }
+}
+
+/// Pooled bytes with shared ownership, for outputs and cache entries that are copied around and
+/// kept in collections: a class around one `UniquePooledBuffer`, whose blocks go back when the
+/// last reference does.
+public final class PooledBuffer: Sendable {
+    let unique: UniquePooledBuffer
+
+    init(_ unique: consuming UniquePooledBuffer) {
+        self.unique = unique
+    }
+
+    public var count: Int { unique.count }
+    var sizeClass: SizeClass { unique.sizeClass }
+    public var bytes: [UInt8] { unique.bytes }
 }

@@ -68,7 +68,7 @@ import Testing
     static let capacities = zip(Gen.int(in: 0...70), Gen.int(in: 0...20), Gen.int(in: 0...9))
 
     @Test func bytesStayIntactAndStatsMatchTheModel() async {
-        await propertyCheck(count: 150, input: Self.capacities, Self.steps) { capacities, steps in
+        await propertyCheck(count: 100, input: Self.capacities, Self.steps) { capacities, steps in
             var settings = MemorySettings()
             (settings.smallBlocks, settings.mediumBlocks, settings.largeBlocks) = capacities
             let pool = MemoryPool(settings: settings)
@@ -85,7 +85,9 @@ import Testing
                     let bytes = Self.content(count, seed: number)
                     let sizeClass = SizeClass.forRequest(count)
                     let blocks = models[sizeClass]!.store(count)
-                    held.append(Held(buffer: pool.store(bytes), bytes: bytes, sizeClass: sizeClass, blocks: blocks))
+                    let buffer = pool.store(bytes)
+                    #expect(buffer.count == count && buffer.bytes == bytes, "step \(number): read back what was stored")
+                    held.append(Held(buffer: buffer, bytes: bytes, sizeClass: sizeClass, blocks: blocks))
                 case 5...7:
                     guard !held.isEmpty else { continue }
                     let gone = held.remove(at: raw % held.count)
@@ -100,9 +102,11 @@ import Testing
                                 "after defragment, \(stats.name) keeps just the slabs its live blocks need")
                     }
                 }
-                for item in held {
-                    #expect(item.buffer.count == item.bytes.count)
-                    #expect(item.buffer.bytes == item.bytes, "step \(number): a live buffer's bytes changed")
+                // Every live buffer after a defragment (blocks moved) and at the end (blocks reused).
+                if action == 8 || number == steps.count - 1 {
+                    for item in held {
+                        #expect(item.buffer.bytes == item.bytes, "step \(number): a live buffer's bytes changed")
+                    }
                 }
                 for stats in pool.stats() {
                     let model = models[SizeClass(rawValue: stats.name)!]!
@@ -123,7 +127,7 @@ import Testing
     }
 
     @Test func concurrentSequencesKeepTheirBytesAndGiveEveryBlockBack() async {
-        await propertyCheck(count: 25, input: Self.steps.array(of: 2...4), Gen.int(in: 0...12)) { workers, capacity in
+        await propertyCheck(count: 15, input: Self.steps.array(of: 2...4), Gen.int(in: 0...12)) { workers, capacity in
             var settings = MemorySettings()
             (settings.smallBlocks, settings.mediumBlocks, settings.largeBlocks) = (capacity, capacity, capacity)
             let pool = MemoryPool(settings: settings)
@@ -142,9 +146,9 @@ import Testing
                             default:
                                 pool.defragment()
                             }
-                            intact = intact && held.allSatisfy { $0.0.bytes == $0.1 }
+                            if let last = held.last, action <= 4 { intact = intact && last.0.bytes == last.1 }
                         }
-                        return intact
+                        return intact && held.allSatisfy { $0.0.bytes == $0.1 }
                     }
                 }
                 return await group.reduce(true) { $0 && $1 }
