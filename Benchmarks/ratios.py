@@ -53,7 +53,7 @@ def main():
         unit, va = a
         _, vb = b
         # Throughput (ops/s) is the primary metric: speed-up = ours / baseline.
-        speedup = va / vb if "/s" in unit else vb / va
+        speedup = va / vb if "/ s" in unit or "/s" in unit else vb / va
         print(f"{ours} vs {base}: {speedup:.2f}x as fast (p50 {va:.1f} vs {vb:.1f} {unit})")
     # Ratios a suite measures itself, within each iteration (Startup: coordinator / bare DAG).
     for key, value in sorted(custom.items()):
