@@ -94,7 +94,7 @@ func bareSpan() async -> Double {
 }
 
 let benchmarks: @Sendable () -> Void = {
-    let configuration = Benchmark.Configuration(metrics: [.wallClock, overhead, versusPath], maxDuration: .seconds(60), maxIterations: 12)
+    let configuration = Benchmark.Configuration(metrics: [.wallClock, .throughput, overhead, versusPath], maxDuration: .seconds(60), maxIterations: 12)
     Benchmark("Startup/50-phase random DAG", configuration: configuration) { benchmark in
         for iteration in benchmark.scaledIterations {
             // Alternate which one goes first, so a machine that gets busier or quieter hurts both alike.
