@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs the benchmarks and prints each Cybernetic path as a ratio of its baseline (p50 wall clock).
 
-Usage: cd Benchmarks && python3 ratios.py     (or pass a saved `--format jmh` JSON file)
+Usage: cd Benchmarks && python3 ratios.py [--target NAME ...]   (runs them; pairs not run are left out)
+       python3 ratios.py SAVED.json ...                         (a saved `--format jmh` export)
 """
 import json, subprocess, sys, glob, os, tempfile
 
@@ -20,33 +21,46 @@ PAIRS = [
     ("Memory/pool 256 B", "Memory/array 256 B"), ("Memory/pool 256 B", "Memory/malloc 256 B"),
     ("Memory/pool 4096 B", "Memory/array 4096 B"), ("Memory/pool 4096 B", "Memory/malloc 4096 B"),
     ("Memory/pool 32768 B", "Memory/array 32768 B"), ("Memory/pool 32768 B", "Memory/malloc 32768 B"),
+    ("Memory/pool unique 256 B", "Memory/array 256 B"), ("Memory/pool unique 256 B", "Memory/malloc 256 B"),
+    ("Memory/pool unique 4096 B", "Memory/array 4096 B"), ("Memory/pool unique 4096 B", "Memory/malloc 4096 B"),
+    ("Memory/pool unique 32768 B", "Memory/array 32768 B"), ("Memory/pool unique 32768 B", "Memory/malloc 32768 B"),
 ]
 
-def load(path=None):
-    if path is None:
+def load(args):
+    if args and args[0].endswith(".json"):
+        paths = args
+    else:
         out = tempfile.mkdtemp()
         subprocess.run(["swift", "package", "--allow-writing-to-package-directory", "benchmark",
-                        "--format", "jmh", "--path", out, "--no-progress"], check=True)
-        path = glob.glob(os.path.join(out, "*.json"))[0]
-    results = {}
-    for entry in json.load(open(path)):
-        name = entry["benchmark"].split(".", 1)[-1]
+                        "--format", "jmh", "--path", out, "--no-progress"] + args, check=True)
+        paths = glob.glob(os.path.join(out, "*.json"))
+    entries = [entry for path in paths for entry in json.load(open(path))]
+    results, custom = {}, {}
+    for entry in entries:
+        # JMH names are package.benchmark.TARGET.NAME with spaces turned into underscores.
+        name = entry["benchmark"].split(".", 3)[-1].replace("_", " ")
         metric = entry["primaryMetric"]
         results[name] = (metric.get("scoreUnit", ""), metric["scorePercentiles"]["50.0"])
-    return results
+        for key, secondary in (entry.get("secondaryMetrics") or {}).items():
+            if "×1000" in key:
+                custom[key] = secondary["scorePercentiles"]["50.0"] / 1000
+    return results, custom
 
 def main():
-    results = load(sys.argv[1] if len(sys.argv) > 1 else None)
+    results, custom = load(sys.argv[1:])
     for ours, base in PAIRS:
         a = next((v for k, v in results.items() if k.endswith(ours)), None)
         b = next((v for k, v in results.items() if k.endswith(base)), None)
         if not a or not b:
-            print(f"{ours}: missing results"); continue
+            continue
         unit, va = a
         _, vb = b
         # Throughput (ops/s) is the primary metric: speed-up = ours / baseline.
-        speedup = va / vb if "/s" in unit else vb / va
+        speedup = va / vb if "/ s" in unit or "/s" in unit else vb / va
         print(f"{ours} vs {base}: {speedup:.2f}x as fast (p50 {va:.1f} vs {vb:.1f} {unit})")
+    # Ratios a suite measures itself, within each iteration (Startup: coordinator / bare DAG).
+    for key, value in sorted(custom.items()):
+        print(f"{key.replace(' ×1000', '')}: {value:.3f} (p50)")
 
 if __name__ == "__main__":
     main()

@@ -70,6 +70,26 @@ import Testing
         #expect(pool.stats().allSatisfy { $0.inUse == 0 && $0.bytesRequested == 0 })
     }
 
+    @Test func aUniqueBufferReadsBackAndGivesItsBlocksBackWhenItGoesAway() {
+        let pool = MemoryPool()
+        let chainBytes = (0..<(150 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 5) }
+        do {
+            let small = pool.storeUnique([UInt8](repeating: 7, count: 300))
+            let chain = pool.storeUnique(chainBytes)
+            let (smallBytes, readBack) = (small.bytes, chain.bytes)
+            #expect(smallBytes == [UInt8](repeating: 7, count: 300))
+            #expect(readBack == chainBytes)
+            #expect(stats(pool, "small").inUse == 1)
+            #expect(stats(pool, "large").inUse == 3)
+            _ = consume chain
+            #expect(stats(pool, "large").inUse == 0, "consumed: its blocks are back")
+            #expect(stats(pool, "large").bytesRequested == 0)
+            #expect(small.count == 300)
+        }
+        #expect(stats(pool, "small").inUse == 0, "out of scope: its block is back")
+        #expect(pool.stats().allSatisfy { $0.bytesRequested == 0 && $0.bytesHeld == 0 })
+    }
+
     @Test func defragmentReleasesEmptySlabsAndKeepsEveryByte() {
         let pool = MemoryPool()
         var buffers: [PooledBuffer?] = (0..<96).map { i in

@@ -4,8 +4,9 @@ import CyberneticEngine
 import Glibc
 #endif
 
-// For each size: allocate, write, release, 1000 times, three ways in the same run:
-//   Memory/pool N     vs  Memory/array N   and  Memory/malloc N
+// For each size: allocate, write every byte, release, 1000 times, in the same run:
+//   Memory/pool N (the shared PooledBuffer the engine keeps outputs and cache entries in) and
+//   Memory/pool unique N (a ~Copyable UniquePooledBuffer)   vs  Memory/array N  and  Memory/malloc N
 // The pool must beat both for small (256 B) and medium (4 KiB) buffers.
 
 let sizes = [256, 4096, 32 * 1024]
@@ -20,16 +21,29 @@ let benchmarks: @Sendable () -> Void = {
 
         Benchmark("Memory/pool \(size) B") { benchmark in
             for _ in benchmark.scaledIterations {
-                for _ in 0..<rounds { blackHole(pool.store(payload).count) }
+                for _ in 0..<rounds { blackHole(pool.store(payload)) }
+            }
+        }
+
+        // The pool without the shared handle: a ~Copyable owner, so no object is allocated per store.
+        Benchmark("Memory/pool unique \(size) B") { benchmark in
+            for _ in benchmark.scaledIterations {
+                for _ in 0..<rounds {
+                    let buffer = pool.storeUnique(payload)
+                    blackHole(buffer.count)
+                }
             }
         }
 
         Benchmark("Memory/array \(size) B") { benchmark in
             for _ in benchmark.scaledIterations {
                 for _ in 0..<rounds {
-                    var copy = [UInt8](repeating: 0, count: size)
-                    copy.withUnsafeMutableBytes { raw in payload.withUnsafeBytes { raw.copyMemory(from: $0) } }
-                    blackHole(copy.count)
+                    // A fresh array written once, as the pool writes its block: no zero-fill first.
+                    let copy = [UInt8](unsafeUninitializedCapacity: size) { raw, initialized in
+                        payload.withUnsafeBytes { UnsafeMutableRawBufferPointer(raw).copyMemory(from: $0) }
+                        initialized = size
+                    }
+                    blackHole(copy)
                 }
             }
         }

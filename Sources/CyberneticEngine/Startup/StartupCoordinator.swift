@@ -19,16 +19,17 @@ struct StartupCoordinator {
         var succeeded: [String] = []
         var failure: String?
 
-        await withTaskGroup(of: (String, String?).self) { group in
-            var launched: Set<String> = []
-            func launchReady() {
-                for phase in plan.phases where !launched.contains(phase.name) && phase.dependsOn.allSatisfy(succeeded.contains) {
-                    launched.insert(phase.name)
-                    group.addTask { (phase.name, await self.run(phase, since: started)) }
+        await withTaskGroup(of: (Int, String?).self) { group in
+            var scheduler = PhaseScheduler(plan)
+            func launch(_ ready: [Int]) {
+                for index in ready {
+                    let phase = plan.phases[index]
+                    group.addTask { (index, await self.run(phase, at: index, since: started)) }
                 }
             }
-            launchReady()
-            for await (name, error) in group {
+            launch(scheduler.initial)
+            for await (index, error) in group {
+                let name = plan.phases[index].name
                 if let error {
                     if failure == nil {
                         failure = "phase \(name): \(error)"
@@ -36,7 +37,8 @@ struct StartupCoordinator {
                     }
                 } else {
                     succeeded.append(name)
-                    if failure == nil && !Task.isCancelled { launchReady() }
+                    let ready = scheduler.finished(index)
+                    if failure == nil && !Task.isCancelled { launch(ready) }
                 }
             }
         }
@@ -74,9 +76,9 @@ struct StartupCoordinator {
     }
 
     /// Runs one phase. Returns nil once it is up, or the reason it failed.
-    private func run(_ phase: StartupPlan.Phase, since start: ContinuousClock.Instant) async -> String? {
+    private func run(_ phase: StartupPlan.Phase, at index: Int, since start: ContinuousClock.Instant) async -> String? {
         let began = engine.clock.now
-        update(phase.name) {
+        update(phase.name, at: index) {
             $0.state = .running
             $0.startMs = (began - start).milliseconds
         }
@@ -92,7 +94,8 @@ struct StartupCoordinator {
         }
         let elapsed = (engine.clock.now - began).milliseconds
         let cancelled = Task.isCancelled && error != nil
-        update(phase.name) { status in
+        // The phase's end and its event go in together: one lock, and no snapshot sees one without the other.
+        record(phase.name, at: index) { status, events in
             status.durationMs = elapsed
             status.note = note
             if cancelled {
@@ -104,14 +107,12 @@ struct StartupCoordinator {
             } else {
                 status.state = phase.spec?.service == true ? .healthy : .succeeded
             }
-        }
-        engine.ledger.withLock { ledger in
             if let error, !cancelled {
-                ledger.events.append(.error, "phase \(phase.name) failed: \(error)", detail: detail.isEmpty ? nil : detail)
+                events.append(.error, "phase \(phase.name) failed: \(error)", detail: detail.isEmpty ? nil : detail)
             } else if error == nil {
                 let kind = phase.spec?.service == true ? "is healthy" : "succeeded"
-                ledger.events.append(phase.builtIn == nil ? .info : .debug,
-                                     "phase \(phase.name) \(kind) in \(elapsed) ms" + (note.map { ": \($0)" } ?? ""))
+                events.append(phase.builtIn == nil ? .info : .debug,
+                              "phase \(phase.name) \(kind) in \(elapsed) ms" + (note.map { ": \($0)" } ?? ""))
             }
         }
         return error
@@ -198,10 +199,18 @@ struct StartupCoordinator {
         }
     }
 
-    private func update(_ name: String, _ change: (inout PhaseStatus) -> Void) {
+    /// The ledger lists the phases in plan order, so `index` finds a phase without a search;
+    /// the name is checked all the same.
+    private func update(_ name: String, at index: Int? = nil, _ change: (inout PhaseStatus) -> Void) {
+        record(name, at: index) { status, _ in change(&status) }
+    }
+
+    private func record(_ name: String, at index: Int?, _ change: (inout PhaseStatus, inout EventLog) -> Void) {
         engine.ledger.withLock { ledger in
-            if let index = ledger.startup.phases.firstIndex(where: { $0.name == name }) {
-                change(&ledger.startup.phases[index])
+            if let index, ledger.startup.phases.indices.contains(index), ledger.startup.phases[index].name == name {
+                change(&ledger.startup.phases[index], &ledger.events)
+            } else if let found = ledger.startup.phases.firstIndex(where: { $0.name == name }) {
+                change(&ledger.startup.phases[found], &ledger.events)
             }
         }
     }
