@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-60}"
+# CI passes a seed and a run count: the same inputs every time, so a red CI means a change broke
+# something, not that this run was luckier. Exploration (no seed, longer) runs on demand.
+seed="${FUZZ_SEED:-0}"
+runs="${FUZZ_RUNS:--1}"
 scratch="${FUZZ_SCRATCH:-../.build-fuzz}"
 
 # Debug, so that the assertions of the C++ TOML parser are live (one of them aborted on `[#`).
@@ -29,7 +33,7 @@ status=0
 for target in workload theme; do
     name="Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${target:0:1}")${target:1}"
     echo "== $name: ${seconds}s, seeds: $(ls "$work/$target" | wc -l)"
-    if ! "$bin/$name" "$work/$target" -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+    if ! "$bin/$name" "$work/$target" -max_total_time="$seconds" -seed="$seed" -runs="$runs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
             -artifact_prefix="Crashes/$target-" -print_final_stats=1 2> "$work/$target.log"; then
         status=1
         tail -40 "$work/$target.log"

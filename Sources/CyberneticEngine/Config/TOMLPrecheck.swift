@@ -13,6 +13,8 @@ enum TOMLPrecheck {
         var line = 1
         var depth = 0            // open [ and { inside a value
         var atLineStart = true   // only whitespace so far on this line
+        // toml++ skips a UTF-8 byte-order mark, so the first line's header starts after it.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         func starts(_ s: String, at j: Int) -> Bool {
             let p = Array(s.utf8)
             return j + p.count <= bytes.count && Array(bytes[j..<j + p.count]) == p
