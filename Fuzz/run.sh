@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (swift build -Xswiftc -sanitize=fuzzer) and runs each for a bounded time.
-#   Fuzz/run.sh                 60 s per target (what CI runs)
-#   FUZZ_SECONDS=3600 Fuzz/run.sh   longer, on demand
+#   Fuzz/run.sh                                 60 s per target, random seed (exploration)
+#   FUZZ_SECONDS=3600 Fuzz/run.sh               longer, on demand
+#   FUZZ_SEED=1 FUZZ_RUNS=100000 Fuzz/run.sh    what CI runs: the same inputs every time
 # Seeds: Examples/*.toml and themes/*.theme, plus Fuzz/Regressions/ (inputs that once crashed,
 # kept so they are replayed on every run). New crashes are written to Fuzz/Crashes/ and the script
 # exits 1: turn each into a regression file (and a unit test) once it is fixed.
