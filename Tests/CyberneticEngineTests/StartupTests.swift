@@ -96,10 +96,11 @@ import Testing
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", "-c", """
-        import socket, time
+        import os, socket, time
         s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
-        time.sleep(0.3); s.listen(); open("\(portFile)", "w").write(str(port))
-        time.sleep(20)
+        time.sleep(0.3); s.listen()
+        open("\(portFile).tmp", "w").write(str(port)); os.rename("\(portFile).tmp", "\(portFile)")
+        time.sleep(600)
         """]
         try server.run()
         defer { server.terminate() }
@@ -110,10 +111,12 @@ import Testing
         name = "server"
         run = "true"
         health = "tcp://127.0.0.1:\(port)"
-        timeout = "20s"
+        timeout = "120s"
         """)
+        // The listener lives until the test ends and the phase has minutes: a loaded machine
+        // (the whole suite on 2 cores) can take tens of seconds to boot the engine.
         let s = try await Engine(configuration: config).runUntilIdle()
-        #expect(s.startup.state == .ready)
+        #expect(s.startup.state == .ready, "\(s.startup.phases.map { "\($0.name) \($0.state) \($0.error ?? "")" })")
     }
 }
 
