@@ -54,20 +54,26 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
+        // Shared by the test targets: the watchdog trait and a clean way to start helper processes.
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "CyberneticEngineTests",
             dependencies: [
                 "CyberneticEngine",
+                "TestSupport",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "CyberneticTUITests",
-            dependencies: ["CyberneticTUI"]
+            dependencies: ["CyberneticTUI", "TestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["CyberneticEngine"]
+            dependencies: ["CyberneticEngine", "TestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

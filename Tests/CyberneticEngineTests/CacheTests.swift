@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct CacheTests {
+@Suite(.watchdog) struct CacheTests {
     private func executor(_ dir: URL, _ configure: (inout Configuration) -> Void = { _ in }) -> Executor {
         var config = Configuration()
         config.cache.directory = dir.appendingPathComponent("cache").path

@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct CircuitBreakerTests {
+@Suite(.watchdog) struct CircuitBreakerTests {
     @Test func opensAfterConsecutiveFailuresOnly() {
         let breaker = CircuitBreaker(failureThreshold: 3, coolDown: .seconds(60))
         #expect(breaker.recordFailure() == nil)

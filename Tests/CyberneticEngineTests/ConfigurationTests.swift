@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct ConfigurationTests {
+@Suite(.watchdog) struct ConfigurationTests {
     private func issues(_ text: String) -> [ConfigurationIssue] {
         do {
             _ = try ConfigurationLoader.parse(text, source: "test.toml")
@@ -332,7 +333,7 @@ import Testing
     }
 }
 
-@Suite struct KeyBindingConfigurationTests {
+@Suite(.watchdog) struct KeyBindingConfigurationTests {
     @Test func keysAreReadAndUnknownActionsRejected() throws {
         let config = try ConfigurationLoader.parse("[keys]\nquit = \"x\"\npause = \"Space\"\n")
         #expect(config.keys == ["quit": "x", "pause": "Space"])

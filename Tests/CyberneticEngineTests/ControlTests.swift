@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct ControlTests {
+@Suite(.watchdog) struct ControlTests {
     @Test func settingAFlagMakesANewRevision() async throws {
         let engine = Engine(configuration: try Workload.parse(""))
         try await engine.perform(.setFlag("command_cache", false))

@@ -1,10 +1,11 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// Every input in Fuzz/Regressions/workload once crashed the parser (or was written to probe a
 /// crash); each must now end in a configuration or a clear error.
-@Suite struct FuzzRegressionTests {
+@Suite(.watchdog) struct FuzzRegressionTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fuzz/Regressions/workload")
 

@@ -2,9 +2,10 @@
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
 /// Restart policy arithmetic: no processes, exact.
-@Suite struct RestartPolicyTests {
+@Suite(.watchdog) struct RestartPolicyTests {
     @Test("backoff doubles from the base and stops at the cap")
     func backoffDoublesToTheCap() {
         let policy = RestartPolicy(backoffBase: .milliseconds(100), backoffCap: .seconds(5))
@@ -67,7 +68,7 @@ import Testing
 }
 
 /// Self-healing with real processes: runners that crash at boot, and a service that keeps dying.
-@Suite("Self-healing", .serialized)
+@Suite("Self-healing", .watchdog, .serialized)
 struct HealingTests {
     /// Bootstraps whose shell runner logs every boot to `log`, then crashes (exit 3) unless the
     /// file `healthy` exists, in which case it is the real runner. A line holds when the process

@@ -1,7 +1,8 @@
 import CyberneticEngine
 import Testing
+import TestSupport
 
-@Suite struct LimiterTests {
+@Suite(.watchdog) struct LimiterTests {
     @Test func aimdBacksOffByTenPercentOnADropAndGrowsByOneWhenHalfUsed() {
         var limit = AIMDLimit(initial: 20, min: 2, max: 30)
         limit.onSample(rtt: .milliseconds(10), inFlight: 10, dropped: false)   // 10 >= 20/2: grow

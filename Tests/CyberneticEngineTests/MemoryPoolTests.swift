@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct MemoryPoolTests {
+@Suite(.watchdog) struct MemoryPoolTests {
     private func stats(_ pool: MemoryPool, _ name: String) -> MemoryClassStats {
         pool.stats().first { $0.name == name }!
     }

@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("npx fast path")
+@Suite("npx fast path", .watchdog)
 struct NpxTests {
     private var demo: URL { PoolTesting.npxDemo }
     private var nested: String { demo.appendingPathComponent("src/nested").path }

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// Helpers for the pool and npx tests.
@@ -85,7 +86,7 @@ enum PoolTesting {
     }
 }
 
-@Suite("Process pool", .serialized)
+@Suite("Process pool", .watchdog, .serialized)
 struct ProcessPoolTests {
     // MARK: runtimes
 

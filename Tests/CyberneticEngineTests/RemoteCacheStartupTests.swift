@@ -1,10 +1,11 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// The networking phase checks the remote tier; a server that is not there costs a warning and
 /// the circuit opens, the workload runs from the local tiers.
-@Suite struct RemoteCacheStartupTests {
+@Suite(.watchdog) struct RemoteCacheStartupTests {
     @Test func startUpChecksTheTierAndAnUnreachableServerOnlyWarns() async throws {
         var config = Configuration()
         let work = try temporaryDirectory()

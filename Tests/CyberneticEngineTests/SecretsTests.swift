@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct SecretsTests {
+@Suite(.watchdog) struct SecretsTests {
     @Test func namesThatHoldSecretsAreRecognised() {
         for name in ["GITHUB_TOKEN", "npm_token", "AWS_SECRET_ACCESS_KEY", "DB_PASSWORD", "SSH_KEY", "API_KEY",
                      "MY_APIKEY", "PGPASSWD", "GPG_PASSPHRASE", "CREDENTIALS_JSON", "PRIVATE_PEM", "HTTP_AUTH"] {

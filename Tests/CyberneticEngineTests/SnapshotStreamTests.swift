@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct SnapshotStreamTests {
+@Suite(.watchdog) struct SnapshotStreamTests {
     @Test func aConsumerThatNeverReadsDoesNotBlockTheEngine() async throws {
         let config = try Workload.parse("""
         [[task]]

@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct StartupTests {
+@Suite(.watchdog) struct StartupTests {
     @Test func phasesRunInDependencyOrderAndIndependentOnesTogether() async throws {
         let dir = try temporaryDirectory()
         let log = dir.appendingPathComponent("log").path
@@ -93,17 +94,14 @@ import Testing
         // python3 opens a real listener on loopback after a short delay; the phase is healthy once it accepts.
         let dir = try temporaryDirectory()
         let portFile = dir.appendingPathComponent("port").path
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        server.arguments = ["python3", "-c", """
+        let server = try Spawned(["python3", "-c", """
         import os, socket, time
         s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]
         time.sleep(0.3); s.listen()
         open("\(portFile).tmp", "w").write(str(port)); os.rename("\(portFile).tmp", "\(portFile)")
         time.sleep(600)
-        """]
-        try server.run()
-        defer { server.terminate() }
+        """])
+        defer { server.kill() }
         while !FileManager.default.fileExists(atPath: portFile) { try await Task.sleep(for: .milliseconds(20)) }
         let port = try String(contentsOfFile: portFile, encoding: .utf8)
         let config = try Workload.parse("""
@@ -120,7 +118,7 @@ import Testing
     }
 }
 
-@Suite struct StartupGraphTests {
+@Suite(.watchdog) struct StartupGraphTests {
     private func starts(_ s: EngineSnapshot) -> [String: Int64] {
         Dictionary(uniqueKeysWithValues: s.startup.phases.compactMap { p in p.startMs.map { (p.name, $0) } })
     }

@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct TaskExecutionTests {
+@Suite(.watchdog) struct TaskExecutionTests {
     @Test func aTimedOutTaskIsKilledWithItsWholeProcessGroup() async throws {
         let dir = try temporaryDirectory()
         let pidFile = dir.appendingPathComponent("child.pid").path

@@ -1,8 +1,9 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct TaskQueueTests {
+@Suite(.watchdog) struct TaskQueueTests {
     /// An engine with intake paused, started and idle, ready to take submissions.
     private func pausedEngine(_ configure: (inout Configuration) -> Void) async throws -> (Engine, Task<Void, any Error>) {
         var config = try Workload.parse("")

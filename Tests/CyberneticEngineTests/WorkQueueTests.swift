@@ -1,13 +1,14 @@
 import CyberneticEngine
 import Synchronization
 import Testing
+import TestSupport
 
 private final class Gauge: Sendable {
     let live = Atomic<Int>(0)
     let peak = Atomic<Int>(0)
 }
 
-@Suite struct WorkQueueTests {
+@Suite(.watchdog) struct WorkQueueTests {
     @Test func itBoundsConcurrencyAndRunsEverything() async throws {
         let queue = WorkQueue(capacity: 1000, limit: StaticLimit(limit: 4))
         let gauge = Gauge()

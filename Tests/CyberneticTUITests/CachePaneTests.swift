@@ -1,9 +1,10 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
 /// The Cache pane as the dashboard lays it out on an 80x24 and a 160x48 screen.
-@Suite("Cache pane on screen")
+@Suite("Cache pane on screen", .watchdog)
 struct CachePaneTests {
     @Test("80x24: overall hit rate and each tier with its own hit rate")
     func small() throws {

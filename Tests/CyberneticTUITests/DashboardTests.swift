@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
-@Suite("The whole dashboard")
+@Suite("The whole dashboard", .watchdog)
 struct DashboardTests {
     static let titles = PaneID.allCases.map(\.title)
 

@@ -1,9 +1,10 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
 /// The `[keys]` table: the engine checks action names, the TUI binds them.
-@Suite("[keys] remapping")
+@Suite("[keys] remapping", .watchdog)
 struct KeyBindingTests {
     @Test("the engine's [keys] action names are exactly the TUI's action names")
     func namesAgree() {

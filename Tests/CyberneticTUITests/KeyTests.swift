@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
-@Suite("Keys map to actions, actions to controls, without a terminal")
+@Suite("Keys map to actions, actions to controls, without a terminal", .watchdog)
 struct KeyTests {
     let keys = KeyMap.standard
 

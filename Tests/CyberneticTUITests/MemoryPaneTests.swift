@@ -1,9 +1,10 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
 /// The Memory pane as the dashboard lays it out on an 80x24 and a 160x48 screen.
-@Suite("Memory pane on screen")
+@Suite("Memory pane on screen", .watchdog)
 struct MemoryPaneTests {
     @Test("80x24: a meter per class, colored by pressure, and the summary")
     func small() throws {

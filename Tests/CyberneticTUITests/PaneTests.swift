@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
-@Suite("Panes render from a hand-built snapshot")
+@Suite("Panes render from a hand-built snapshot", .watchdog)
 struct PaneTests {
     @Test("every pane shows its contract title and its number in the border")
     func titles() {
@@ -174,7 +175,7 @@ struct PaneTests {
     }
 }
 
-@Suite("Panes in little room")
+@Suite("Panes in little room", .watchdog)
 struct CompactPaneTests {
     @Test("a cache pane too short for its tier table still names every tier with its hits")
     func compactCache() {

@@ -1,9 +1,10 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
 /// The Queue pane as the dashboard lays it out on an 80x24 and a 160x48 screen.
-@Suite("Queue pane on screen")
+@Suite("Queue pane on screen", .watchdog)
 struct QueuePaneTests {
     @Test("80x24: depth, in flight vs limit with the limiter, priority bar, rejected and timed out")
     func small() throws {
@@ -65,7 +66,7 @@ struct QueuePaneTests {
     }
 }
 
-@Suite("Stacked bar")
+@Suite("Stacked bar", .watchdog)
 struct StackedBarTests {
     @Test("parts share the filled length; any non-zero part gets a cell", arguments: [10, 17, 40])
     func shares(width: Int) {

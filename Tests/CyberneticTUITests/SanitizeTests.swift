@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import CyberneticTUI
 import Testing
+import TestSupport
 
-@Suite("Text from commands cannot reach the terminal as control codes")
+@Suite("Text from commands cannot reach the terminal as control codes", .watchdog)
 struct SanitizeTests {
     static let hostile = "rm -rf \u{1B}]0;pwned\u{07}\u{1B}[2J\u{1B}[31mred\r\u{9B}1;1Hx\u{0}\u{7F}\u{202E}gnp.exe"
 

@@ -2,8 +2,9 @@
 import CyberneticTUI
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("Secret values never reach the dashboard")
+@Suite("Secret values never reach the dashboard", .watchdog)
 struct SecretRedactionTests {
     @Test("a registered secret in an event, its detail, a task's command or the source is shown redacted")
     func redactedEverywhere() {

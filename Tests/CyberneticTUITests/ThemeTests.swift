@@ -1,8 +1,9 @@
 import CyberneticTUI
 import Foundation
 import Testing
+import TestSupport
 
-@Suite("Themes in btop's file format")
+@Suite("Themes in btop's file format", .watchdog)
 struct ThemeTests {
     static let themesDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,7 +1,8 @@
 import CyberneticTUI
 import Testing
+import TestSupport
 
-@Suite("Widgets")
+@Suite("Widgets", .watchdog)
 struct WidgetTests {
     let context = Fixture.context
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the real `cybernetic` executable that `swift build` / `swift test` put next to the test bundle.
 enum Binary {
@@ -18,6 +19,11 @@ enum Binary {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }
 
+    /// The exit code, or the number of the signal that ended the process (as Foundation reports it).
+    static func foundationStyle(_ status: Int32) -> Int32 {
+        (status & 0x7F) == 0 ? (status >> 8) & 0xFF : status & 0x7F
+    }
+
     struct Result {
         var code: Int32
         var stdout: String
@@ -26,24 +32,18 @@ enum Binary {
 
     /// Runs the binary to completion with stdout and stderr in files (never a full pipe), stdin closed.
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                    stdoutToNull: Bool = false) throws -> Result {
+                    stdoutToNull: Bool = false, timeout: Duration = .seconds(600)) throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
         _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdoutToNull ? FileHandle.nullDevice : try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Result(code: process.terminationStatus,
+        let process = try Spawned([path] + arguments, directory: (directory ?? packageRoot).path,
+                                  environment: environment,
+                                  stdout: stdoutToNull ? "/dev/null" : out.path, stderr: err.path)
+        let status = try process.wait(timeout: timeout)
+        return Result(code: Binary.foundationStyle(status),
                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
     }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct ExecTests {
+@Suite(.watchdog) struct ExecTests {
     private let unique = "echo run-$(od -An -N8 -tu8 /dev/urandom); echo to-stderr >&2"
 
     @Test func theSecondRunIsReplayedFromTheDiskCache() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct HeadlessTests {
+@Suite(.watchdog) struct HeadlessTests {
     @Test func theCIExampleRunsAndWritesCorrectReports() throws {
         let dir = try temporaryDirectory()
         let report = dir.appendingPathComponent("r.json"), junit = dir.appendingPathComponent("j.xml")
@@ -146,7 +147,7 @@ import Testing
     }
 }
 
-@Suite struct CheckKeysTests {
+@Suite(.watchdog) struct CheckKeysTests {
     @Test func checkRejectsAnUnknownKeyName() throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("w.toml")

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Self-healing through the real binary: `CYBERNETIC_BOOTSTRAPS` points the pool at a runner
 /// bootstrap that crashes at boot, as a broken interpreter install would.
-@Suite struct HealingEndToEndTests {
+@Suite(.watchdog) struct HealingEndToEndTests {
     @Test func aRuntimeThatCrashesAtBootOpensItsCircuitAndTasksStillComplete() throws {
         let dir = try temporaryDirectory()
         let bootstraps = dir.appendingPathComponent("bootstraps")

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `--ab`, `--fail-on-regression` and the optimizer's report through the real binary.
-@Suite struct OptimizationTests {
+@Suite(.watchdog) struct OptimizationTests {
     func workload(_ dir: URL) throws -> URL {
         let input = dir.appendingPathComponent("input.txt")
         try "fixed".write(to: input, atomically: true, encoding: .utf8)

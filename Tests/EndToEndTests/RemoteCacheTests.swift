@@ -1,10 +1,11 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// The remote tier against a real nginx (WebDAV) on loopback: sharing between processes,
 /// tampered blobs, a server that dies and comes back, read-only mode.
-@Suite(.serialized) struct RemoteCacheTests {
+@Suite(.watchdog, .serialized) struct RemoteCacheTests {
     private let unique = "echo run-$(od -An -N8 -tu8 /dev/urandom); echo to-stderr >&2"
 
     private func executor(_ server: Nginx, in dir: URL, mode: RemoteMode = .readWrite,

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The cybernetic loop from the keyboard: a flag flipped with its number, `r` back to the
 /// known-good revision, `a` running an A/B test of the selected flag to a verdict on screen.
-@Suite("Optimizations from the keyboard", .enabled(if: Tmux.available, "tmux is not installed"), .serialized)
+@Suite("Optimizations from the keyboard", .watchdog, .enabled(if: Tmux.available, "tmux is not installed"), .serialized)
 struct TUILoopTmuxTests {
     @Test("1 flips command_cache, r rolls back to revision 1, a runs an A/B test to its verdict")
     func flagRollbackAndABTest() throws {

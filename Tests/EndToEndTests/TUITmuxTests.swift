@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Drives the real binary in a detached tmux session, as a user would: waits for the panes, presses
 /// keys, reads the screen with `capture-pane`. Every wait polls with a generous deadline, so a slow
 /// machine makes the test slower, never red.
-@Suite("Control room in tmux", .enabled(if: Tmux.available, "tmux is not installed: the interactive dashboard test needs it"),
+@Suite("Control room in tmux", .watchdog, .enabled(if: Tmux.available, "tmux is not installed: the interactive dashboard test needs it"),
        .serialized)
 struct TUITmuxTests {
     static let titles = ["Startup", "Memory", "Process Pool", "Cache", "Queue", "Optimizations", "Events"]
@@ -224,30 +225,17 @@ struct Tmux {
         var description: String
     }
 
-    /// Runs tmux and returns its output. Spawned with posix_spawn and reaped with waitpid:
-    /// Foundation's Process waits for every holder of its internal descriptors, and the tmux
-    /// server that `new-session` starts lives on holding them, so `waitUntilExit` never returns.
+    /// Runs tmux and returns its output. The server that `new-session` starts is spawned with a
+    /// clean signal mask (see `Spawned`): one that inherits a test thread's mask never sees its
+    /// panes exit and ignores `kill-server`.
     @discardableResult
     func run(_ arguments: [String]) throws -> String {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let argv = [Self.executable ?? "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var cArgs = argv.map { strdup($0) } + [nil]
-        defer { for arg in cArgs { free(arg) } }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard spawned == 0 else { throw Failure(description: "cannot start tmux: error \(spawned)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let status = try Spawned(argv, stdout: output).wait(timeout: .seconds(60))
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
-        let exited = (status & 0x7F) == 0
-        guard exited && (status >> 8) & 0xFF == 0 else {
+        guard status == 0 else {
             throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
         return text

@@ -1,9 +1,10 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// A/B tests through the real engine, on real commands.
-@Suite struct ABEngineTests {
+@Suite(.watchdog) struct ABEngineTests {
     func engine(seed: Int, minSamples: Int, dir: URL) throws -> Engine {
         let text = """
         [queue]

@@ -1,9 +1,10 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// The A/B statistics against scipy, the reference every reader can check them with.
-@Suite struct ABStatisticsTests {
+@Suite(.watchdog) struct ABStatisticsTests {
     /// Vectors with ties, unequal sizes, shifts and skew, generated from fixed seeds.
     static func vectors() -> [(x: [Double], y: [Double])] {
         var generator = SeededGenerator(seed: 42)
@@ -116,22 +117,18 @@ enum Scipy {
             out.append({"u": float(r.statistic), "p": float(r.pvalue)})
         print(json.dumps(out))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        stdin.fileHandleForWriting.write(input)
-        try stdin.fileHandleForWriting.close()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ScipyUnavailable(message: String(decoding: errors, as: UTF8.self))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scipy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let inputFile = folder.appendingPathComponent("in.json"), outputFile = folder.appendingPathComponent("out.json")
+        let errorFile = folder.appendingPathComponent("err.txt")
+        try input.write(to: inputFile)
+        let status = try Spawned(["python3", "-c", script], stdin: inputFile.path, stdout: outputFile.path,
+                                 stderr: errorFile.path).wait(timeout: .seconds(300))
+        guard status == 0 else {
+            throw ScipyUnavailable(message: (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "status \(status)")
         }
+        let output = try Data(contentsOf: outputFile)
         return try JSONDecoder().decode([Result].self, from: output)
     }
 

@@ -1,10 +1,11 @@
 import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
 /// The loop on the planted bottlenecks of `Examples/`: real commands, real contention, real
 /// interpreters. Assertions are on what the loop decided and measured, never on wall time.
-@Suite(.serialized) struct OptimizationLoopTests {
+@Suite(.watchdog, .serialized) struct OptimizationLoopTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Examples")

@@ -1,8 +1,9 @@
 @testable import CyberneticEngine
 import Foundation
 import Testing
+import TestSupport
 
-@Suite struct RevisionTests {
+@Suite(.watchdog) struct RevisionTests {
     func workload(_ extra: String = "", learning: URL) -> String {
         """
         [optimizer]
@@ -100,7 +101,7 @@ import Testing
     }
 }
 
-@Suite struct LearningStoreTests {
+@Suite(.watchdog) struct LearningStoreTests {
     @Test func recordsSurviveAWriteAndAFailingStoreIsSwitchedOff() async throws {
         let dir = try temporaryDirectory()
         let store = LearningStore(path: dir.appendingPathComponent("state/learning.json").path)

@@ -1,7 +1,8 @@
 @testable import CyberneticEngine
 import Testing
+import TestSupport
 
-@Suite struct RunVerdictTests {
+@Suite(.watchdog) struct RunVerdictTests {
     @Test func aWorseArmFailsTheRunOnlyWhenAsked() {
         var snapshot = Ledger(configuration: Configuration()).snapshot(sequence: 1, uptime: .seconds(1), source: "test")
         snapshot.startup.state = .ready

@@ -1,11 +1,12 @@
 @testable import CyberneticEngine
 import PropertyBased
 import Testing
+import TestSupport
 
 /// The LRU against the simplest model that could be right: an array from most to least recently
 /// used, searched linearly. Any sequence of gets, puts and removes, with the clock moving on,
 /// must give the same answers, the same recency order and the same eviction and expiry counts.
-@Suite struct LRUCacheProperties {
+@Suite(.watchdog) struct LRUCacheProperties {
     /// What the cache should do, written as plainly as possible.
     struct Model {
         var capacity: Int

@@ -1,11 +1,12 @@
 @testable import CyberneticEngine
 import PropertyBased
 import Testing
+import TestSupport
 
 /// Random store / release / defragment sequences against a model of the pool's accounting: every
 /// live buffer reads back exactly the bytes it was given, and every class's stats match the model
 /// after every step, overflow to the heap included.
-@Suite struct MemoryPoolProperties {
+@Suite(.watchdog) struct MemoryPoolProperties {
     /// The accounting of one class, kept the plain way.
     struct ClassModel {
         let sizeClass: SizeClass

@@ -2,11 +2,12 @@
 import Foundation
 import PropertyBased
 import Testing
+import TestSupport
 
 /// Random phase graphs: an acyclic one boots in an order that respects every `depends_on` (in the
 /// order the phases really ran and in their recorded times); one with a cycle is always rejected,
 /// and the cycle named is a real one of the graph.
-@Suite struct PhaseGraphProperties {
+@Suite(.watchdog) struct PhaseGraphProperties {
     /// Phase i depends on the phases whose bit is set in its mask and that come before it in a
     /// random ranking, so the graph is acyclic whatever the input, and declaration order is not a
     /// topological order.

@@ -2,11 +2,12 @@
 import PropertyBased
 import Synchronization
 import Testing
+import TestSupport
 
 /// The queue's heap hands out slots by priority and, inside one priority, in submission order;
 /// with aging, by virtual arrival time (arrival minus one aging step per priority rank), then
 /// submission order. Checked on the real `QueueState`, one slot wide, through its continuations.
-@Suite struct QueueOrderProperties {
+@Suite(.watchdog) struct QueueOrderProperties {
     /// The queue and what the waiting runs saw, shared by their tasks.
     final class Line: Sendable {
         let state: Mutex<QueueState>

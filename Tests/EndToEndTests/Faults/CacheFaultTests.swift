@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The disk cache under damage: torn, truncated and bit-flipped files, folders it cannot write or
 /// must not trust, and Cybernetic SIGKILLed while it writes. A damaged entry is never served; a
 /// committed one is never lost.
-@Suite struct CacheFaultTests {
+@Suite(.watchdog) struct CacheFaultTests {
     /// A command whose exact output is known in advance, so a replay of wrong bytes is caught.
     struct Probe {
         let id = UUID().uuidString
@@ -170,19 +171,18 @@ import Testing
             }
             if round % 2 == 0 {
                 // Aimed: the moment a temporary file shows up, a write is in flight.
-                _ = ProcessTable.waitFor(.seconds(full * 3), every: 500) { writing() || !binary.process.isRunning }
+                _ = ProcessTable.waitFor(.seconds(full * 3), every: 500) { writing() || !binary.isRunning }
             } else {
                 // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
                 Thread.sleep(forTimeInterval: full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1))))
             }
-            if binary.process.isRunning {
+            if binary.isRunning {
                 let inFlight = writing()
                 binary.kill(SIGKILL)
                 if inFlight { midWrite += 1 }
                 killed.append(probe)
             } else {
-                binary.process.waitUntilExit()
-                if binary.process.terminationStatus == 0 { committed.append(probe) }
+                if try binary.waitForExit() == 0 { committed.append(probe) }
             }
         }
         #expect(midWrite > 0, "at least one kill landed while an entry was being written")

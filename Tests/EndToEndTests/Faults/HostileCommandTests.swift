@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Commands that misbehave the way real ones do, run through the real binary in one workload:
 /// each must end, be accounted for, leave no process behind and show nothing raw on the terminal.
-@Suite struct HostileCommandTests {
+@Suite(.watchdog) struct HostileCommandTests {
     @Test func misbehavingCommandsEndAccountedCleanAndSanitized() throws {
         let tag = OrphanTests.tag()
         let dir = try temporaryDirectory()
@@ -49,12 +50,12 @@ import Testing
         let binary = try RunningBinary(["--headless", "--config", config.path, "--report", report.path,
                                         "--junit", junit.path], in: dir)
         let watch = Faults.Watch(binary.pid)
-        binary.process.waitUntilExit()
+        let code = try binary.waitForExit()
         let elapsed = ContinuousClock.now - started
         watch.stop()
         let left = Faults.orphans(of: watch, tag: "sleep \(tag)")
 
-        #expect(binary.process.terminationStatus == 1, "stderr: \(binary.stderr)")
+        #expect(code == 1, "stderr: \(binary.stderr)")
         #expect(elapsed < .seconds(45), "the SIGTERM-ignoring command was killed at its timeout, not waited for")
         #expect(left.isEmpty, "left behind: \(left)")
         #expect(watch.peakMiB < 400, "peak resident memory \(watch.peakMiB) MiB while a command wrote 300 MB")

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Many short real commands of every kind through the real binary: the accounting must balance to
 /// the task, memory must stay bounded, and nothing may be left running afterwards.
 /// 2,000 tasks always; 100,000 with CYBERNETIC_LONG_TESTS=1.
-@Suite(.serialized) struct LoadTests {
+@Suite(.watchdog, .serialized) struct LoadTests {
     struct Mix {
         var scale: Int
         var trues: Int { 800 * scale }
@@ -82,12 +83,12 @@ import Testing
         let binary = try RunningBinary(["--headless", "--config", config.path, "--report", report.path,
                                         "--status-interval", "30"], in: dir)
         let watch = Faults.Watch(binary.pid, every: 0.2)
-        binary.process.waitUntilExit()
+        let code = try binary.waitForExit()
         let elapsed = clock.now - started
         watch.stop()
         let left = Faults.orphans(of: watch, tag: nil)
 
-        #expect(binary.process.terminationStatus == 1, "failures in the mix exit 1: \(binary.stderr)")
+        #expect(code == 1, "failures in the mix exit 1: \(binary.stderr)")
         let totals = Faults.totals(try Faults.json(report))
         #expect(totals["submitted"] == mix.total)
         #expect(Faults.balanced(totals), "\(totals)")
@@ -136,7 +137,7 @@ import Testing
                 kills.add(1)
             }
         }
-        binary.process.waitUntilExit()
+        try binary.waitForExit()
         watch.stop()
         let left = Faults.orphans(of: watch, tag: nil)
 

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Cybernetic SIGKILLed while tasks, warm runners, a service phase and detached grandchildren are
 /// alive: nothing it started may survive it. Asserted over the process table by pid, process group
 /// and session, and by a tag in the command lines.
-@Suite(.serialized) struct OrphanTests {
+@Suite(.watchdog, .serialized) struct OrphanTests {
     /// A sleep length unique to one test run, so that its processes can be told from any other's.
     static func tag() -> String { "3\(Int.random(in: 100 ... 999)).\(Int.random(in: 100_000 ... 999_999))" }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// One row of the process table, read from /proc.
 struct ProcessRow: Sendable, Hashable {
@@ -128,36 +129,37 @@ enum ProcessTable {
 /// The real binary started in the background (stdin closed, output to files), for tests that kill
 /// it or watch it while it runs.
 final class RunningBinary {
-    let process = Process()
+    let process: Spawned
     let scratch: URL
 
     init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws {
         scratch = try temporaryDirectory()
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Binary.path)
-        process.arguments = arguments
-        process.currentDirectoryURL = directory ?? Binary.packageRoot
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
+        process = try Spawned([Binary.path] + arguments, directory: (directory ?? Binary.packageRoot).path,
+                              environment: environment,
+                              stdout: scratch.appendingPathComponent("out").path,
+                              stderr: scratch.appendingPathComponent("err").path)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
+    var isRunning: Bool { process.isRunning }
+
+    /// Waits for the binary to exit (failing after `timeout`) and returns its exit code, or the
+    /// number of the signal that ended it.
+    @discardableResult
+    func waitForExit(timeout: Duration = .seconds(600)) throws -> Int32 {
+        Binary.foundationStyle(try process.wait(timeout: timeout))
+    }
 
     var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? "" }
 
     func kill(_ signal: Int32 = SIGKILL) {
-        _ = Glibc.kill(pid, signal)
-        process.waitUntilExit()
+        process.kill(signal)
+        _ = try? process.wait()
     }
 
     deinit {
-        if process.isRunning { _ = Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.kill(SIGKILL)
         try? FileManager.default.removeItem(at: scratch)
     }
 }

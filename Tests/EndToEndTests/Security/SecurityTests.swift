@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// SECURITY.md's promises, through the real binary.
-@Suite struct SecurityTests {
+@Suite(.watchdog) struct SecurityTests {
     @Test func secretsNeverReachReportsLogsOrTheTerminal() throws {
         let id = UUID().uuidString.prefix(8)
         let token = "tok-\(id)-inherited", password = "pw-\(id)-declared", url = "dburl-\(id)-marked"
