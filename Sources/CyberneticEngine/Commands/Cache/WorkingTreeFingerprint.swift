@@ -1,28 +1,54 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// What a task with no declared inputs depends on: the working tree. Inside a git repository,
 /// the index (`git ls-files -s`, content hashes of every tracked file as staged) plus the content
 /// of every modified and untracked file, as Turborepo does, so an edit is never answered with a
 /// stale result. Outside a repository there is nothing cheap and sound to hash; the cache's TTL
 /// bounds staleness there.
+///
+/// Computing it costs two git processes, so concurrent lookups share computations: a lookup
+/// joins a computation that has not started yet (the one queued behind a running one), never one
+/// already running, which may have read the tree before the lookup asked. A burst of N lookups
+/// for one directory costs two computations instead of N, and every lookup still gets a
+/// fingerprint of the tree as it was when it asked, or later.
 enum WorkingTreeFingerprint {
     static func compute(in directory: String) async -> String {
+        await shared.fingerprint(directory)
+    }
+
+    private static let shared = Coalescer()
+
+    /// The repository root never changes under a directory for the life of the process.
+    private static let roots = Mutex<[String: String]>([:])
+
+    static func computeNow(in directory: String) async -> String {
         let index = await git(["ls-files", "-s", "-z"], in: directory)
         guard index.ok else { return "no-git" }
         let status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], in: directory)
-        let top = await git(["rev-parse", "--show-toplevel"], in: directory)
-        let root = String(decoding: top.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         var hasher = SHA256()
         hasher.update(data: index.output)
         hasher.update(data: status.output)
         // Entries look like "XY path\0"; hash the current content of each changed path.
-        for entry in status.output.split(separator: 0) where entry.count > 3 {
-            let path = String(decoding: entry.dropFirst(3), as: UTF8.self)
-            hasher.update(data: Array(path.utf8))
-            hasher.update(data: Array(CacheKey.fileDigest(root + "/" + path).utf8))
+        let changed = status.output.split(separator: 0).filter { $0.count > 3 }
+        if !changed.isEmpty {
+            let root = await repositoryRoot(of: directory)
+            for entry in changed {
+                let path = String(decoding: entry.dropFirst(3), as: UTF8.self)
+                hasher.update(data: Array(path.utf8))
+                hasher.update(data: Array(CacheKey.fileDigest(root + "/" + path).utf8))
+            }
         }
         return "git " + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func repositoryRoot(of directory: String) async -> String {
+        if let known = roots.withLock({ $0[directory] }) { return known }
+        let top = await git(["rev-parse", "--show-toplevel"], in: directory)
+        let root = String(decoding: top.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if top.ok { roots.withLock { $0[directory] = root } }
+        return root
     }
 
     private static func git(_ arguments: [String], in directory: String) async -> (ok: Bool, output: [UInt8]) {
@@ -30,5 +56,72 @@ enum WorkingTreeFingerprint {
                                                             environment: ["GIT_OPTIONAL_LOCKS": "0"],
                                                             timeout: .seconds(10), outputLimit: 64 << 20))
         return (result.outcome.succeeded && !result.stdout.truncated, result.stdout.bytes)
+    }
+}
+
+extension WorkingTreeFingerprint {
+    /// Per directory: the computation running now, and the one queued to start when it ends.
+    final class Coalescer: Sendable {
+        private struct Slot {
+            var running: (id: UInt64, task: Task<String, Never>)?
+            var queued: (id: UInt64, task: Task<String, Never>)?
+        }
+
+        private struct State {
+            var slots: [String: Slot] = [:]
+            var nextID: UInt64 = 0
+        }
+
+        private let state = Mutex(State())
+        private let compute: @Sendable (String) async -> String
+
+        init(compute: @escaping @Sendable (String) async -> String = { await WorkingTreeFingerprint.computeNow(in: $0) }) {
+            self.compute = compute
+        }
+
+        func fingerprint(_ directory: String) async -> String {
+            let task = state.withLock { state -> Task<String, Never> in
+                var slot = state.slots[directory] ?? Slot()
+                defer { state.slots[directory] = slot }
+                if let queued = slot.queued { return queued.task }
+                state.nextID += 1
+                let id = state.nextID
+                if let running = slot.running {
+                    let previous = running.task
+                    let task = Task {
+                        _ = await previous.value
+                        self.promote(directory, id)
+                        defer { self.finish(directory, id) }
+                        return await self.compute(directory)
+                    }
+                    slot.queued = (id, task)
+                    return task
+                }
+                let task = Task {
+                    defer { self.finish(directory, id) }
+                    return await self.compute(directory)
+                }
+                slot.running = (id, task)
+                return task
+            }
+            return await task.value
+        }
+
+        private func promote(_ directory: String, _ id: UInt64) {
+            state.withLock { state in
+                guard var slot = state.slots[directory], let queued = slot.queued, queued.id == id else { return }
+                slot.running = queued
+                slot.queued = nil
+                state.slots[directory] = slot
+            }
+        }
+
+        private func finish(_ directory: String, _ id: UInt64) {
+            state.withLock { state in
+                guard var slot = state.slots[directory], slot.running?.id == id else { return }
+                slot.running = nil
+                state.slots[directory] = slot.queued == nil ? nil : slot
+            }
+        }
     }
 }

@@ -1,0 +1,75 @@
+@testable import CyberneticEngine
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// The working-tree fingerprint is shared by concurrent lookups, but never one begun before a
+/// lookup asked: that one may have read the tree before an edit the lookup must see.
+@Suite(.watchdog) struct FingerprintCoalescingTests {
+    /// Computations that each wait for their own release, numbered in the order they start.
+    final class Gated: Sendable {
+        let started = Mutex(0)
+        let released = Mutex(0)
+
+        func compute(_ directory: String) async -> String {
+            let number = started.withLock { $0 += 1; return $0 }
+            while released.withLock({ $0 }) < number { try? await Task.sleep(for: .milliseconds(5)) }
+            return "\(directory) #\(number)"
+        }
+
+        func waitForStart(_ number: Int) async throws {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while started.withLock({ $0 }) < number {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
+    @Test func lookupsDuringARunningComputationShareTheNextOneNeverTheRunningOne() async throws {
+        let gated = Gated()
+        let coalescer = WorkingTreeFingerprint.Coalescer(compute: gated.compute)
+        let first = Task { await coalescer.fingerprint("/repo") }
+        try await gated.waitForStart(1)
+        // These ask while #1 runs: #1 may have read the tree before they asked.
+        let later = (0..<20).map { _ in Task { await coalescer.fingerprint("/repo") } }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(gated.started.withLock { $0 } == 1, "the queued computation waits for the running one")
+        gated.released.withLock { $0 = 1 }
+        #expect(await first.value == "/repo #1")
+        try await gated.waitForStart(2)
+        gated.released.withLock { $0 = 2 }
+        for task in later { #expect(await task.value == "/repo #2") }
+        #expect(gated.started.withLock { $0 } == 2, "twenty-one lookups, two computations")
+
+        // With nothing running, the next lookup starts a fresh computation.
+        gated.released.withLock { $0 = 3 }
+        #expect(await coalescer.fingerprint("/repo") == "/repo #3")
+    }
+
+    @Test func directoriesAreComputedSeparately() async throws {
+        let gated = Gated()
+        gated.released.withLock { $0 = .max }
+        let coalescer = WorkingTreeFingerprint.Coalescer(compute: gated.compute)
+        async let a = coalescer.fingerprint("/a")
+        async let b = coalescer.fingerprint("/b")
+        let results = await [a, b]
+        #expect(results[0].hasPrefix("/a #") && results[1].hasPrefix("/b #"))
+    }
+
+    @Test func anEditBetweenTwoLookupsChangesTheFingerprint() async throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for argv in [["init", "-q"], ["config", "user.email", "t@t"], ["config", "user.name", "t"]] {
+            let status = try Spawned(["git", "-C", dir.path] + argv).wait(timeout: .seconds(60))
+            try #require(status == 0)
+        }
+        try Data("one".utf8).write(to: dir.appendingPathComponent("input.txt"))
+        let before = await WorkingTreeFingerprint.compute(in: dir.path)
+        try Data("two".utf8).write(to: dir.appendingPathComponent("input.txt"))
+        let after = await WorkingTreeFingerprint.compute(in: dir.path)
+        #expect(before.hasPrefix("git ") && after.hasPrefix("git "))
+        #expect(before != after)
+    }
+}
