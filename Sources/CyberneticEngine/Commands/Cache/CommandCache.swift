@@ -21,6 +21,8 @@ public final class CommandCache: Sendable {
     private let disk: DiskCache?
     /// nil when `cache.remote` is not set or its mode is `off`.
     let remote: RemoteCache?
+    /// See `CacheSettings.maxOutputsBytes`.
+    public let maxOutputsBytes: Int
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
@@ -30,6 +32,7 @@ public final class CommandCache: Sendable {
         state = Mutex(State(memory: LRUCache(capacity: settings.maxEntries, ttl: settings.ttl)))
         disk = directory.map { DiskCache(root: $0, ttl: settings.ttl, maxBytes: settings.diskMaxBytes) }
         remote = RemoteCache(settings: settings, environment: environment)
+        maxOutputsBytes = settings.maxOutputsBytes
         start = clock.now
         state.withLock { state in
             for tier in [CacheTier.memory] + (directory == nil ? [] : [.disk]) {
