@@ -64,7 +64,12 @@ struct ExecCommand: AsyncParsableCommand {
         for reason in [outcome.restoreRefused, outcome.notCached].compactMap({ $0 }) {
             Console.error("cybernetic: \(SafeText.line(reason))")
         }
-        if stats { printStats(outcome, tiers: executor.cache.snapshot(), notices: executor.cache.drainNotices()) }
+        // Damaged or unsafe entries are news whether or not --stats was asked for.
+        let notices = executor.cache.drainNotices()
+        if !stats {
+            for notice in notices where notice.level == .warning { Console.error("cybernetic: \(SafeText.line(notice.message))") }
+        }
+        if stats { printStats(outcome, tiers: executor.cache.snapshot(), notices: notices) }
         throw ExitCode(result.outcome.shellExitCode)
     }
 

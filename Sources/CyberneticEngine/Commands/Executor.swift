@@ -139,7 +139,8 @@ public final class Executor: Sendable {
             declaredEnvironment: policy.declaredEnvironment,
             overrides: request.environment,
             inputGlobs: policy.inputs,
-            outputGlobs: policy.outputs
+            outputGlobs: policy.outputs,
+            ownFolders: cache.directory.map { [$0.path] } ?? []
         ))
         let directory = request.workingDirectory ?? FileManager.default.currentDirectoryPath
         var refused: String?, notCached: String?

@@ -38,7 +38,11 @@ public struct CachePane: Pane {
         let outcomes: [(label: String, value: String, style: Style?)] = [
             ("stored", Format.count(cache.stored), nil),
             ("capped", Format.count(cache.capped), cache.capped > 0 ? theme.warning : nil),
-        ]
+        ] + (cache.restoredFiles + cache.restoresRefused + cache.outputsNotCached == 0 ? [] : [
+            ("restored", "\(Format.count(cache.restoredFiles)) files \(Format.bytes(cache.restoredBytes))", nil),
+            ("refused", Format.count(cache.restoresRefused + cache.outputsNotCached),
+             cache.restoresRefused + cache.outputsNotCached > 0 ? theme.warning : nil),
+        ])
         // A tall pane gives what was stored or refused its own row; a short one keeps it if it fits.
         let summaryRows = rect.height >= 6 ? 2 : 1
         if summaryRows == 2 {

@@ -29,10 +29,15 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
         /// Part of the key (an entry must carry the outputs asked for), and left out of the
         /// working-tree fingerprint.
         public var outputGlobs: [String]
+        /// Folders Cybernetic itself writes (the disk cache, `.cybernetic/`), left out of the
+        /// working-tree fingerprint: storing a result must not change the next run's key.
+        public var ownFolders: [String]
 
         public init(argv: [String], workingDirectory: String, declaredEnvironment: [String] = [],
-                    overrides: [String: String?] = [:], inputGlobs: [String] = [], outputGlobs: [String] = []) {
+                    overrides: [String: String?] = [:], inputGlobs: [String] = [], outputGlobs: [String] = [],
+                    ownFolders: [String] = []) {
             self.outputGlobs = outputGlobs
+            self.ownFolders = ownFolders
             self.argv = argv
             self.workingDirectory = workingDirectory
             self.declaredEnvironment = declaredEnvironment
@@ -65,8 +70,10 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
         if inputs.inputGlobs.isEmpty {
             let tree = await WorkingTreeFingerprint.compute(in: inputs.workingDirectory)
             let root = (OutputPath.realPath(inputs.workingDirectory) ?? inputs.workingDirectory) + "/"
+            let own = (inputs.ownFolders + [root + ".cybernetic"]).map { (OutputPath.realPath($0) ?? $0) + "/" }
             add("tree", tree?.fingerprint { path in
-                path.hasPrefix(root) && inputs.outputGlobs.contains { Glob.matches($0, String(path.dropFirst(root.count))) }
+                own.contains { path.hasPrefix($0) }
+                    || path.hasPrefix(root) && inputs.outputGlobs.contains { Glob.matches($0, String(path.dropFirst(root.count))) }
             } ?? "no-git")
         } else {
             for pattern in inputs.inputGlobs.sorted() {

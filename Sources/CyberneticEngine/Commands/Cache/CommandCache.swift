@@ -15,12 +15,16 @@ public final class CommandCache: Sendable {
         /// False once opening the disk tier failed (unwritable, or a folder others can write):
         /// from then on it is neither read nor written.
         var diskUsable = true
+        /// Local tiers' news for the event log: entries found corrupt or unsafe.
+        var notices: [CacheNotice] = []
     }
 
     private let state: Mutex<State>
     private let disk: DiskCache?
     /// nil when `cache.remote` is not set or its mode is `off`.
     let remote: RemoteCache?
+    /// The disk tier's folder; nil when the cache is in memory only.
+    public var directory: URL? { disk?.root }
     /// See `CacheSettings.maxOutputsBytes`.
     public let maxOutputsBytes: Int
     private let clock = ContinuousClock()
@@ -103,10 +107,11 @@ public final class CommandCache: Sendable {
                 $0.tiers[.disk]?.misses += 1
                 $0.tiers[.disk]?.expirations += 1
             }
-        case .corrupt:
+        case .corrupt(let reason):
             state.withLock {
                 $0.tiers[.disk]?.misses += 1
                 $0.tiers[.disk]?.discarded += 1
+                $0.notices.append(CacheNotice(level: .warning, message: "disk cache: \(reason); discarded, not served"))
             }
         }
         return nil
@@ -174,7 +179,11 @@ public final class CommandCache: Sendable {
     /// What happened since the last call that the user should hear about (tampered blobs,
     /// circuit changes, refused requests).
     public func drainNotices() -> [CacheNotice] {
-        remote?.drainNotices() ?? []
+        let local = state.withLock { state in
+            defer { state.notices.removeAll() }
+            return state.notices
+        }
+        return local + (remote?.drainNotices() ?? [])
     }
 
     public func snapshot() -> [CacheTierStats] {

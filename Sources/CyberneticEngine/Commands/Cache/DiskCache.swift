@@ -75,10 +75,14 @@ struct DiskCache: Sendable {
         }
         var outputs: [CachedOutput] = []
         for reference in entry.outputs ?? [] {
-            let content = reference.digest.map { readBlob(Blob(digest: $0, size: reference.size)) } ?? []
-            guard let content, let output = reference.output(content: content, pool: pool) else {
+            let name = SafeText.line(reference.path)
+            guard let content = reference.digest.map({ readBlob(Blob(digest: $0, size: reference.size)) }) ?? [] else {
                 discard(path)
-                return .corrupt("output '\(SafeText.line(reference.path))' of \(key.prefix(12)) is unsafe, missing or fails its digest")
+                return .corrupt("the blob of output '\(name)' of \(key.prefix(12)) is missing or fails its digest")
+            }
+            guard let output = reference.output(content: content, pool: pool) else {
+                discard(path)
+                return .corrupt("action result \(key.prefix(12)) names an unsafe output '\(name)'")
             }
             outputs.append(output)
         }
