@@ -19,6 +19,7 @@ public final class Spawned: @unchecked Sendable {
 
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// - Parameters:

@@ -96,4 +96,33 @@ import TestSupport
         let third = try Binary.run(["exec", "--stats", "--outputs", "out/**", "--", "sh", "gen.sh"], in: dir)
         #expect(third.stderr.contains("via spawned"), "\(third.stderr)")
     }
+
+    @Test func aWorkloadTaskRestoresItsOutputsAndTheReportCountsThem() throws {
+        let dir = try Self.project()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The second run deletes the outputs first, so its hit has something to restore.
+        try """
+        [queue]
+        max_concurrency = 1
+
+        [[task]]
+        name = "gen"
+        run = "sh gen.sh"
+        inputs = ["gen.sh"]
+        outputs = ["out/**"]
+        count = 3
+        """.write(to: dir.appendingPathComponent("w.toml"), atomically: true, encoding: .utf8)
+        let report = dir.appendingPathComponent("r.json")
+        let run = try Binary.run(["--headless", "--until-idle", "--config", "w.toml", "--report", report.path], in: dir)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("outputs: 0 files restored (0 bytes), 8 up to date"), "\(run.stdout)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
+        let cache = try #require(json["cache"] as? [String: Any])
+        #expect(cache["hits"] as? Int == 2 && cache["unchangedFiles"] as? Int == 8, "\(cache)")
+
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out"))
+        let again = try Binary.run(["--headless", "--until-idle", "--config", "w.toml", "--report", report.path], in: dir)
+        #expect(again.stdout.contains("outputs: 4 files restored"), "\(again.stdout)")
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/nested/deep/empty").path))
+    }
 }
