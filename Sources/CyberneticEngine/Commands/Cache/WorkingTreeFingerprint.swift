@@ -52,8 +52,11 @@ enum WorkingTreeFingerprint {
 
     static func computeNow(in directory: String) async -> Tree? {
         let index = await git(["ls-files", "-s", "-z"], in: directory)
-        guard index.ok else { return nil }
+        // git's "not a repository" is exit 128; anything else (a timeout on a loaded machine, a
+        // crash) means the tree is unknown, and an unknown tree must never match a stored key.
+        guard index.ok else { return index.code == 128 ? nil : Tree(index: "unknown \(UUID().uuidString)", changes: []) }
         let status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], in: directory)
+        guard status.ok else { return Tree(index: "unknown \(UUID().uuidString)", changes: []) }
         // Entries look like "XY path\0"; hash the current content of each changed path.
         let entries = status.output.split(separator: 0).filter { $0.count > 3 }
         var changes: [Tree.Change] = []
@@ -65,7 +68,7 @@ enum WorkingTreeFingerprint {
             }
         }
         let indexDigest = SHA256.hash(data: index.output).map { String(format: "%02x", $0) }.joined()
-        return Tree(index: indexDigest + (status.ok ? "" : " status-failed"), changes: changes)
+        return Tree(index: indexDigest, changes: changes)
     }
 
     private static func repositoryRoot(of directory: String) async -> String {
@@ -76,11 +79,12 @@ enum WorkingTreeFingerprint {
         return root
     }
 
-    private static func git(_ arguments: [String], in directory: String) async -> (ok: Bool, output: [UInt8]) {
+    private static func git(_ arguments: [String], in directory: String) async -> (ok: Bool, code: Int32?, output: [UInt8]) {
         let result = await CommandRunner.run(CommandRequest(argv: ["git", "-C", directory] + arguments,
                                                             environment: ["GIT_OPTIONAL_LOCKS": "0"],
-                                                            timeout: .seconds(10), outputLimit: 64 << 20))
-        return (result.outcome.succeeded && !result.stdout.truncated, result.stdout.bytes)
+                                                            timeout: .seconds(30), outputLimit: 64 << 20))
+        let code: Int32? = if case .exited(let code) = result.outcome { code } else { nil }
+        return (result.outcome.succeeded && !result.stdout.truncated, code, result.stdout.bytes)
     }
 }
 
