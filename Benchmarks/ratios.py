@@ -13,6 +13,7 @@ PAIRS = [
     ("Heap/Heap 10000 push+pop", "Heap/sorted array 10000 push+pop"),
     ("Cache/hit /bin/true", "Cache/spawn /bin/true"),
     ("Cache/remote hit 4 KiB", "Cache/disk hit 4 KiB"), ("Cache/remote hit 4 KiB", "Cache/spawn /bin/true"),
+    ("Outputs/tsc hit restoring out/", "Outputs/tsc -p . cold"),
     ("Pool/warm node script", "Pool/cold node script"),
     ("Pool/npx fast path hello", "Pool/real npx hello"),
     ("Frame/dashboard 80x24", "Frame/grid fill 80x24"), ("Frame/dashboard 240x70", "Frame/grid fill 240x70"),
