@@ -125,4 +125,22 @@ import TestSupport
         #expect(again.stdout.contains("outputs: 4 files restored"), "\(again.stdout)")
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/nested/deep/empty").path))
     }
+
+    @Test(arguments: [
+        ("mkdir -p out; ln -sf /etc/passwd out/evil", "out/**", "points to the absolute path"),
+        ("mkdir -p out; ln -sf ../../secret out/evil", "out/**", "points outside the working directory"),
+        ("mkdir -p ../elsewhere-$$; ln -sfn \"$(cd ..; pwd)/elsewhere-$$\" out; echo x > out/a.txt", "out/*.txt", "leaves the working directory"),
+    ])
+    func outputsThatLeaveTheDirectoryAreNotCached(script: String, glob: String, reason: String) throws {
+        let outer = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: outer) }
+        let dir = outer.appendingPathComponent("work")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try script.write(to: dir.appendingPathComponent("gen.sh"), atomically: true, encoding: .utf8)
+        let run = try Binary.run(["exec", "--stats", "--inputs", "gen.sh", "--outputs", glob, "--", "sh", "gen.sh"], in: dir)
+        #expect(run.code == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("not cached: output") && run.stderr.contains(reason), "\(run.stderr)")
+        let again = try Binary.run(["exec", "--stats", "--inputs", "gen.sh", "--outputs", glob, "--", "sh", "gen.sh"], in: dir)
+        #expect(again.stderr.contains("via spawned"), "\(again.stderr)")
+    }
 }
