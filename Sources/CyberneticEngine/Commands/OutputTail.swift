@@ -37,7 +37,7 @@ public struct OutputTail: Sendable {
             guard limit > 0, !chunk.isEmpty else { return }
             appendPooled(UnsafeRawBufferPointer(rebasing: chunk.suffix(limit)))
         } else {
-            append(chunk[...])
+            appendToStorage(chunk)
         }
     }
 
@@ -51,6 +51,10 @@ public struct OutputTail: Sendable {
             }
             return
         }
+        appendToStorage(chunk)
+    }
+
+    private mutating func appendToStorage(_ chunk: some Collection<UInt8>) {
         totalBytes += chunk.count
         guard limit > 0, !chunk.isEmpty else { return }
         var incoming = chunk.suffix(limit)[...]
@@ -78,6 +82,6 @@ public struct OutputTail: Sendable {
 
     /// Not `mutating`: `self` is borrowed, so the pool and the chunks are used without retaining them.
     private func keep(_ chunk: UnsafeRawBufferPointer) {
-        chunks.unsafelyUnwrapped.append(pool.unsafelyUnwrapped.storeUnique(contiguous: chunk), keeping: limit)
+        chunks.unsafelyUnwrapped.append(chunk, to: pool.unsafelyUnwrapped, keeping: limit)
     }
 }

@@ -64,6 +64,23 @@ public final class MemoryPool: Sendable {
         }
     }
 
+    /// Stores `raw` and gives `old` back, under one lock when both are single blocks of the same
+    /// class (a tail dropping its oldest chunk for a new one of the same size): one lock round
+    /// instead of two, and the new bytes go to the block just freed, still in the cache.
+    func storeUnique(contiguous raw: UnsafeRawBufferPointer, replacing old: consuming UniquePooledBuffer) -> UniquePooledBuffer {
+        let target = switch SizeClass.forRequest(raw.count) {
+        case .small: small
+        case .medium: medium
+        case .large: large
+        }
+        guard old.pool.toOpaque() == Unmanaged.passUnretained(target).toOpaque(), old.rest == nil,
+              raw.count <= target.blockSize, raw.count <= ClassPool.copyUnderLockLimit else {
+            _ = consume old
+            return storeUnique(contiguous: raw)
+        }
+        return target.store(raw, replacing: old.forget())
+    }
+
     /// Packs live blocks into as few slabs as possible and frees the empty ones.
     /// Returns the number of slabs released.
     @discardableResult
@@ -130,6 +147,18 @@ final class ClassPool: @unchecked Sendable {
         let count = raw.count
         guard count <= blockSize, count <= Self.copyUnderLockLimit else { return storeOutsideLock(raw) }
         lock.lock()
+        let (block, memory) = state.pointee.slabs.take(count)
+        if count > 0 { memory.copyMemory(from: raw.baseAddress.unsafelyUnwrapped, byteCount: count) }
+        lock.unlock()
+        return UniquePooledBuffer(pool: Unmanaged.passUnretained(self), count: count, first: block, rest: nil)
+    }
+
+    /// `store` after giving back `old` (a single block of this class whose owner was consumed).
+    @inline(__always)
+    func store(_ raw: UnsafeRawBufferPointer, replacing old: (count: Int, block: BlockRef)) -> UniquePooledBuffer {
+        let count = raw.count
+        lock.lock()
+        state.pointee.slabs.release(old.block, requested: old.count)
         let (block, memory) = state.pointee.slabs.take(count)
         if count > 0 { memory.copyMemory(from: raw.baseAddress.unsafelyUnwrapped, byteCount: count) }
         lock.unlock()
@@ -256,6 +285,14 @@ public struct UniquePooledBuffer: ~Copyable, @unchecked Sendable {
     var sizeClass: SizeClass { pool._withUnsafeGuaranteedRef { $0.sizeClass } }
 
     public var bytes: [UInt8] { pool._withUnsafeGuaranteedRef { $0.read(self) } }
+
+    /// Ends ownership without giving the block back: for its class, which reuses it under the
+    /// same lock (`ClassPool.store(_:replacing:)`). Single blocks only.
+    consuming func forget() -> (count: Int, block: BlockRef) {
+        let taken = (count, first)
+        discard self
+        return taken
+    }
 
     deinit {
         let drop = pool._withUnsafeGuaranteedRef { $0.release(count: count, first: first, rest: rest) }

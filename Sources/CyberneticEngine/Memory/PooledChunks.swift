@@ -19,7 +19,7 @@ final class PooledChunks: @unchecked Sendable {
     }
 
     deinit {
-        while count > 0 { _ = removeFirst() }
+        while count > 0 { _ = takeFirst() }
         slots.deallocate()
     }
 
@@ -39,10 +39,20 @@ final class PooledChunks: @unchecked Sendable {
         count += 1
     }
 
-    /// Appends, then drops the oldest chunks while the newer ones alone hold at least `limit` bytes.
-    func append(_ buffer: consuming UniquePooledBuffer, keeping limit: Int) {
-        append(buffer)
-        while count > 1, byteCount - slots[head].count >= limit { removeFirst() }
+    /// Stores `chunk` and drops the oldest chunks that the newer ones alone make redundant (they
+    /// hold at least `limit` bytes without them). The last one dropped is handed to the pool with
+    /// the store, so a steady stream takes one lock round per chunk.
+    func append(_ chunk: UnsafeRawBufferPointer, to pool: MemoryPool, keeping limit: Int) {
+        var dropped: UniquePooledBuffer?
+        while count > 0, byteCount + chunk.count - slots[head].count >= limit {
+            dropped = nil
+            dropped = takeFirst()
+        }
+        if let old = dropped.take() {
+            append(pool.storeUnique(contiguous: chunk, replacing: old))
+        } else {
+            append(pool.storeUnique(contiguous: chunk))
+        }
     }
 
     /// Where the chunk `index` places after the oldest sits in the ring.
@@ -52,14 +62,13 @@ final class PooledChunks: @unchecked Sendable {
         return slot >= capacity ? slot - capacity : slot
     }
 
-    /// Gives the oldest chunk's blocks back; returns its size.
-    @discardableResult
-    func removeFirst() -> Int {
+    /// Moves the oldest chunk out.
+    func takeFirst() -> UniquePooledBuffer {
         let oldest = (slots + head).move()
         head = head + 1 == capacity ? 0 : head + 1
         count -= 1
         byteCount -= oldest.count
-        return oldest.count
+        return oldest
     }
 
     /// Every chunk's bytes, oldest first.
