@@ -6,7 +6,12 @@ public enum HeldBytes: Sendable {
     case pooled(PooledBuffer)
 
     public init(_ bytes: [UInt8], pool: MemoryPool?) {
-        self = pool.map { .pooled($0.store(bytes)) } ?? .heap(bytes)
+        // Nothing to hold (most commands write no stderr): no block and no object for it.
+        guard let pool, !bytes.isEmpty else {
+            self = .heap(bytes)
+            return
+        }
+        self = .pooled(pool.store(bytes))
     }
 
     public var bytes: [UInt8] {
