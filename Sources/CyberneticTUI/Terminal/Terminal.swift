@@ -16,6 +16,7 @@ final class Terminal {
     private let screen: OpaquePointer
     private let file: UnsafeMutablePointer<FILE>
     private var pairs: [PairKey: Int32] = [:]
+    private var pairByColors: [ColorKey: Int32] = [:]
     private let maxPairs: Int32
     private var closed = false
     private let decoder = KeyDecoder(
@@ -120,18 +121,34 @@ final class Terminal {
         return attrs
     }
 
+    /// The pair for a style's colors, remembered by the colors themselves: mapping an RGB down to
+    /// the 256-color palette for every cell of every frame was most of an idle dashboard's CPU.
     private func pair(for style: Style) -> Int32 {
         guard colorMode != .none else { return 0 }
+        let colors = ColorKey(fg: style.fg, bg: style.bg)
+        if let known = pairByColors[colors] { return known }
         let key = PairKey(fg: colorMode.index(for: style.fg), bg: colorMode.index(for: style.bg))
-        if key.fg == -1 && key.bg == -1 { return 0 }
-        if let existing = pairs[key] { return existing }
-        if Int32(pairs.count) + 1 >= maxPairs {
-            // Out of pairs (only on terminals with very few): start over; the next frames repaint.
-            pairs.removeAll()
+        let number: Int32
+        if key.fg == -1 && key.bg == -1 {
+            number = 0
+        } else if let existing = pairs[key] {
+            number = existing
+        } else {
+            if Int32(pairs.count) + 1 >= maxPairs {
+                // Out of pairs (only on terminals with very few): start over; the next frames repaint.
+                pairs.removeAll()
+                pairByColors.removeAll()
+            }
+            number = Int32(pairs.count) + 1
+            init_extended_pair(number, key.fg, key.bg)
+            pairs[key] = number
         }
-        let number = Int32(pairs.count) + 1
-        init_extended_pair(number, key.fg, key.bg)
-        pairs[key] = number
+        pairByColors[colors] = number
         return number
     }
+}
+
+private struct ColorKey: Hashable {
+    var fg: RGB?
+    var bg: RGB?
 }
