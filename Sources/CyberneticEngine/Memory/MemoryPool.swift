@@ -101,6 +101,10 @@ final class ClassPool: Sendable {
 
     /// Copies the bytes out; safe while `defragment` runs because both hold the class's lock.
     func read(_ buffer: borrowing UniquePooledBuffer) -> [UInt8] {
+        // Empty (a command that printed nothing): `Array(unsafeUninitializedCapacity: 0)` writes
+        // its count into the stdlib's one shared empty-array object, a race between threads that
+        // ThreadSanitizer reports (swiftlang/swift#27808 fixed the other initializers, not this one).
+        guard buffer.count > 0 else { return [] }
         let blockSize = sizeClass.blockSize
         return [UInt8](unsafeUninitializedCapacity: buffer.count) { out, initialized in
             guard let base = out.baseAddress else { return }
