@@ -18,6 +18,7 @@ let package = Package(
         suite("Queue", extra: [.product(name: "Collections", package: "swift-collections")]),
         suite("Memory"),
         suite("Cache"),
+        suite("Outputs"),
         suite("Pool"),
         suite("Startup"),
         suite("Optimization"),

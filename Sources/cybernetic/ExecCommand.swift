@@ -15,6 +15,10 @@ struct ExecCommand: AsyncParsableCommand {
     @Option(name: .long, parsing: .singleValue, help: "A glob of input files whose content keys the cache (repeatable).")
     var inputs: [String] = []
 
+    @Option(name: .long, parsing: .singleValue,
+            help: "A glob of files the command writes, stored with its result and restored on a hit (repeatable).")
+    var outputs: [String] = []
+
     @Option(name: .long, help: "A workload file whose [cache] settings apply (a shared remote cache, say); its tasks are not run.")
     var config: String?
 
@@ -30,6 +34,9 @@ struct ExecCommand: AsyncParsableCommand {
     mutating func validate() throws {
         if command.first == "--" { command.removeFirst() }
         guard !command.isEmpty else { throw ValidationError("exec needs a command: cybernetic exec -- COMMAND [ARGS...]") }
+        for pattern in outputs {
+            if let problem = OutputGlob.problem(pattern) { throw ValidationError("--outputs: \(problem)") }
+        }
         if let timeout, DurationText.parse(timeout) == nil {
             throw ValidationError("--timeout '\(timeout)' is not a duration; write it like 250ms, 30s or 5m")
         }
@@ -45,7 +52,7 @@ struct ExecCommand: AsyncParsableCommand {
         if case .failure(let error) = cacheOpened { Console.error("cybernetic: disk cache unusable: \(error)") }
         let request = CommandRequest(argv: argv, workingDirectory: FileManager.default.currentDirectoryPath,
                                      timeout: limit, outputLimit: 64 * 1024, passThrough: true)
-        let policy: Executor.CachePolicy? = noCache ? nil : .init(inputs: inputs)
+        let policy: Executor.CachePolicy? = noCache ? nil : .init(inputs: inputs, outputs: outputs)
         // One command gains nothing from a warm runner (booting one costs what spawning does), so
         // exec spawns directly; the npx fast path and the cache still apply.
         let options = Executor.Options(processPool: false)
@@ -54,7 +61,15 @@ struct ExecCommand: AsyncParsableCommand {
         let result = outcome.result
         if case .failedToStart(let reason) = result.outcome { Console.error("cybernetic: \(reason)") }
         if result.outcome == .timedOut { Console.error("cybernetic: \(argv[0]) timed out after \(timeout ?? "")") }
-        if stats { printStats(outcome, tiers: executor.cache.snapshot(), notices: executor.cache.drainNotices()) }
+        for reason in [outcome.restoreRefused, outcome.notCached].compactMap({ $0 }) {
+            Console.error("cybernetic: \(SafeText.line(reason))")
+        }
+        // Damaged or unsafe entries are news whether or not --stats was asked for.
+        let notices = executor.cache.drainNotices()
+        if !stats {
+            for notice in notices where notice.level == .warning { Console.error("cybernetic: \(SafeText.line(notice.message))") }
+        }
+        if stats { printStats(outcome, tiers: executor.cache.snapshot(), notices: notices) }
         throw ExitCode(result.outcome.shellExitCode)
     }
 
@@ -65,10 +80,14 @@ struct ExecCommand: AsyncParsableCommand {
                      + (outcome.npxResolved ? " (npx fast path: local node_modules/.bin)" : "")]
         if let key = outcome.key {
             let note = outcome.capped ? "output over the capture limit, not stored"
+                : outcome.notCached != nil ? "not stored (outputs)"
                 : outcome.stored ? "stored" : outcome.path.ran ? "not stored (failed)" : "replayed"
             lines.append("  cache key \(key.digest.prefix(16)): \(note)")
         } else {
             lines.append("  cache: off (--no-cache)")
+        }
+        if let restored = outcome.restored {
+            lines.append("  outputs: \(restored.files) files restored (\(restored.bytes) bytes), \(restored.unchanged) already up to date")
         }
         for tier in outcome.key == nil ? [] : tiers {
             var line = "  \(tier.name): \(tier.hits) hits, \(tier.misses) misses, \(tier.entries) entries, \(tier.bytes) bytes, \(tier.discarded) discarded"

@@ -29,11 +29,11 @@ import TestSupport
 
     @Test func lookupsDuringARunningComputationShareTheNextOneNeverTheRunningOne() async throws {
         let gated = Gated()
-        let coalescer = WorkingTreeFingerprint.Coalescer(compute: gated.compute)
-        let first = Task { await coalescer.fingerprint("/repo") }
+        let coalescer = WorkingTreeFingerprint.Coalescer<String>(compute: gated.compute)
+        let first = Task { await coalescer.value(for: "/repo") }
         try await gated.waitForStart(1)
         // These ask while #1 runs: #1 may have read the tree before they asked.
-        let later = (0..<20).map { _ in Task { await coalescer.fingerprint("/repo") } }
+        let later = (0..<20).map { _ in Task { await coalescer.value(for: "/repo") } }
         try await Task.sleep(for: .milliseconds(50))
         #expect(gated.started.withLock { $0 } == 1, "the queued computation waits for the running one")
         gated.released.withLock { $0 = 1 }
@@ -45,15 +45,15 @@ import TestSupport
 
         // With nothing running, the next lookup starts a fresh computation.
         gated.released.withLock { $0 = 3 }
-        #expect(await coalescer.fingerprint("/repo") == "/repo #3")
+        #expect(await coalescer.value(for: "/repo") == "/repo #3")
     }
 
     @Test func directoriesAreComputedSeparately() async throws {
         let gated = Gated()
         gated.released.withLock { $0 = .max }
-        let coalescer = WorkingTreeFingerprint.Coalescer(compute: gated.compute)
-        async let a = coalescer.fingerprint("/a")
-        async let b = coalescer.fingerprint("/b")
+        let coalescer = WorkingTreeFingerprint.Coalescer<String>(compute: gated.compute)
+        async let a = coalescer.value(for: "/a")
+        async let b = coalescer.value(for: "/b")
         let results = await [a, b]
         #expect(results[0].hasPrefix("/a #") && results[1].hasPrefix("/b #"))
     }
@@ -66,9 +66,9 @@ import TestSupport
             try #require(status == 0)
         }
         try Data("one".utf8).write(to: dir.appendingPathComponent("input.txt"))
-        let before = await WorkingTreeFingerprint.compute(in: dir.path)
+        let before = try #require(await WorkingTreeFingerprint.compute(in: dir.path)).fingerprint()
         try Data("two".utf8).write(to: dir.appendingPathComponent("input.txt"))
-        let after = await WorkingTreeFingerprint.compute(in: dir.path)
+        let after = try #require(await WorkingTreeFingerprint.compute(in: dir.path)).fingerprint()
         #expect(before.hasPrefix("git ") && after.hasPrefix("git "))
         #expect(before != after)
     }

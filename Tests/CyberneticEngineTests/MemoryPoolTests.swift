@@ -91,6 +91,39 @@ import TestSupport
         #expect(pool.stats().allSatisfy { $0.bytesRequested == 0 && $0.bytesHeld == 0 })
     }
 
+    @Test func buffersOutliveTheirPoolAndStillReadBack() {
+        // Buffers hold their class unretained; the class must stay alive until the last one is gone.
+        var pool: MemoryPool? = MemoryPool()
+        let small = pool!.store([UInt8](repeating: 9, count: 500))
+        let chain = pool!.storeUnique((0..<(150 * 1024)).map { UInt8(truncatingIfNeeded: $0) })
+        pool = nil
+        #expect(small.bytes == [UInt8](repeating: 9, count: 500))
+        #expect(chain.bytes == (0..<(150 * 1024)).map { UInt8(truncatingIfNeeded: $0) })
+        #expect(small.count == 500 && chain.count == 150 * 1024)
+    }
+
+    @Test func aPooledOutputTailHoldsChunksInBlocksAndCopiesOnWrite() {
+        let pool = MemoryPool()
+        var tail = OutputTail(limit: 3000, pool: pool)
+        for n in 0..<10 { tail.append([UInt8](repeating: UInt8(n), count: 1000)) }
+        #expect(tail.totalBytes == 10_000 && tail.truncated)
+        #expect(tail.bytes == (7..<10).flatMap { [UInt8](repeating: UInt8($0), count: 1000) })
+        #expect(stats(pool, "small").inUse == 3, "only the chunks that still cover the limit are held")
+        var copy = tail
+        copy.append([UInt8](repeating: 42, count: 1000))
+        #expect(tail.bytes == (7..<10).flatMap { [UInt8](repeating: UInt8($0), count: 1000) }, "the original is unchanged")
+        #expect(copy.bytes.suffix(1000) == [UInt8](repeating: 42, count: 1000)[...])
+        #expect(stats(pool, "small").inUse == 6, "the copy stored its own chunks before appending")
+        // A read buffer (contiguous) and a lazy collection (not) keep the same tail.
+        [UInt8](repeating: 5, count: 5000).withUnsafeBytes { tail.append($0) }
+        tail.append((0..<4000).lazy.map { _ in UInt8(6) })
+        #expect(tail.totalBytes == 19_000)
+        #expect(tail.bytes == [UInt8](repeating: 6, count: 3000))
+        tail = OutputTail(limit: 0)
+        copy = OutputTail(limit: 0)
+        #expect(pool.stats().allSatisfy { $0.inUse == 0 && $0.bytesRequested == 0 })
+    }
+
     @Test func defragmentReleasesEmptySlabsAndKeepsEveryByte() {
         let pool = MemoryPool()
         var buffers: [PooledBuffer?] = (0..<96).map { i in

@@ -55,6 +55,20 @@ struct CachePaneTests {
         #expect(!closed.contains { $0.contains("circuit open") })
     }
 
+    @Test("restored output files and refused restores show once there are any")
+    func outputs() throws {
+        var snapshot = Fixture.snapshot()
+        let before = Fixture.paneOnScreen(.cache, width: 160, height: 48, snapshot: snapshot).lines.joined(separator: "\n")
+        #expect(!before.contains("restored"), "no outputs, no row noise")
+        snapshot.cache.restoredFiles = 18
+        snapshot.cache.restoredBytes = 3 * 1024 * 1024
+        snapshot.cache.restoresRefused = 1
+        let text = Fixture.squeezed(Fixture.paneOnScreen(.cache, width: 160, height: 48, snapshot: snapshot).lines.joined(separator: "\n"))
+        #expect(text.contains("restored 18 files 3.0M"), "\(text)")
+        #expect(text.contains("outputs refused 1"), "\(text)")
+        #expect(text.contains("stored 300 capped 2"), "the row above is untouched: \(text)")
+    }
+
     @Test("the recent hit rate is a number and a graph, overall and per tier")
     func recent() throws {
         // Three of every four lookups hit: recently 75%, while since start it is 67.3%.

@@ -231,4 +231,43 @@ import TestSupport
         #expect(notices.contains { $0.contains("refused a write (HTTP 401)") && $0.contains("check the token") }, "\(notices)")
         #expect(notices.filter { $0.contains("refused a write") }.count == 1, "warned once, not once per upload")
     }
+
+    @Test func outputFilesTravelThroughTheServerAndAForgedOneIsRefused() async throws {
+        let server = try await Nginx.start()
+        defer { Task { await server.stop() } }
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        try OutputsTests.generator.write(to: work.appendingPathComponent("gen.sh"), atomically: true, encoding: .utf8)
+        func config(_ name: String) throws -> String {
+            let path = work.appendingPathComponent("\(name).toml")
+            try "[cache]\ndir = \"\(work.appendingPathComponent("cache-\(name)").path)\"\nremote = \"\(server.url)\"\n"
+                .write(to: path, atomically: true, encoding: .utf8)
+            return path.path
+        }
+        let (a, b, c) = (try config("a"), try config("b"), try config("c"))
+        let first = try OutputsTests.exec(work, ["--config", a])
+        #expect(first.stderr.contains("via spawned"), "\(first.stderr)")
+        let expected = OutputTree.read(work.appendingPathComponent("out"))
+        try FileManager.default.removeItem(at: work.appendingPathComponent("out"))
+
+        // Another machine, in effect: its own empty disk cache, the same server.
+        let second = try OutputsTests.exec(work, ["--config", b])
+        #expect(second.stderr.contains("via cache hit (remote)"), "\(second.stderr)")
+        #expect(second.stderr.contains("outputs: 4 files restored"), "\(second.stderr)")
+        #expect(OutputTree.read(work.appendingPathComponent("out")) == expected)
+
+        // A server-side output blob altered: a third machine must not write it.
+        let blobs = server.storedFiles().filter { $0.hasPrefix("cache/cas/") }
+        let aText = try #require(expected["a.txt"]?.split(separator: " ").last.map(String.init))
+        let blob = try #require(blobs.first { $0.hasSuffix(aText) })
+        let path = server.documentRoot.appendingPathComponent(blob)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int)
+        try Data(repeating: 0x45, count: size).write(to: path)
+        try FileManager.default.removeItem(at: work.appendingPathComponent("out"))
+        let third = try OutputsTests.exec(work, ["--config", c])
+        #expect(third.stderr.contains("via spawned"), "\(third.stderr)")
+        #expect(third.stderr.contains("does not match its SHA-256"), "\(third.stderr)")
+        let restored = try String(contentsOf: work.appendingPathComponent("out/a.txt"), encoding: .utf8)
+        #expect(restored.hasPrefix("generated at"))
+    }
 }

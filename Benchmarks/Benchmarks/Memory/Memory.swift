@@ -5,8 +5,11 @@ import Glibc
 #endif
 
 // For each size: allocate, write every byte, release, 1000 times, in the same run:
-//   Memory/pool N (the shared PooledBuffer the engine keeps outputs and cache entries in) and
-//   Memory/pool unique N (a ~Copyable UniquePooledBuffer)   vs  Memory/array N  and  Memory/malloc N
+//   Memory/output tail N (the engine's capture path: an OutputTail keeping the last N bytes, fed
+//   N-byte reads, so each append stores a chunk in the pool and gives the previous one back),
+//   Memory/pool unique N (a ~Copyable UniquePooledBuffer, what the tail holds its chunks in) and
+//   Memory/pool N (the shared PooledBuffer the cache's memory tier holds results in)
+//   vs  Memory/array N  and  Memory/malloc N
 // The pool must beat both for small (256 B) and medium (4 KiB) buffers.
 
 let sizes = [256, 4096, 32 * 1024]
@@ -18,6 +21,16 @@ let benchmarks: @Sendable () -> Void = {
 
     for size in sizes {
         let payload = [UInt8](repeating: 0xAB, count: size)
+
+        Benchmark("Memory/output tail \(size) B") { benchmark in
+            var tail = OutputTail(limit: size, pool: pool)
+            payload.withUnsafeBytes { read in
+                for _ in benchmark.scaledIterations {
+                    for _ in 0..<rounds { tail.append(read) }
+                }
+            }
+            blackHole(tail.totalBytes)
+        }
 
         Benchmark("Memory/pool \(size) B") { benchmark in
             for _ in benchmark.scaledIterations {

@@ -8,11 +8,15 @@ public final class Executor: Sendable {
     public struct CachePolicy: Sendable {
         public var declaredEnvironment: [String]
         public var inputs: [String]
+        /// Globs of the files the command writes: stored with the result, restored on a hit.
+        public var outputs: [String]
         public var cacheFailures: Bool
 
-        public init(declaredEnvironment: [String] = [], inputs: [String] = [], cacheFailures: Bool = false) {
+        public init(declaredEnvironment: [String] = [], inputs: [String] = [], outputs: [String] = [],
+                    cacheFailures: Bool = false) {
             self.declaredEnvironment = declaredEnvironment
             self.inputs = inputs
+            self.outputs = outputs
             self.cacheFailures = cacheFailures
         }
     }
@@ -63,6 +67,12 @@ public final class Executor: Sendable {
         public var capped: Bool
         /// `npx NAME` was resolved to a local `node_modules/.bin` target instead of running npx.
         public var npxResolved = false
+        /// The output files a hit wrote back.
+        public var restored: RestoredOutputs? = nil
+        /// Why a hit was not used and the command ran instead (its outputs could not be restored safely).
+        public var restoreRefused: String? = nil
+        /// Why a successful run was not cached (its outputs were unsafe or too large).
+        public var notCached: String? = nil
     }
 
     public let cache: CommandCache
@@ -128,20 +138,21 @@ public final class Executor: Sendable {
             workingDirectory: request.workingDirectory ?? FileManager.default.currentDirectoryPath,
             declaredEnvironment: policy.declaredEnvironment,
             overrides: request.environment,
-            inputGlobs: policy.inputs
+            inputGlobs: policy.inputs,
+            outputGlobs: policy.outputs,
+            ownFolders: cache.directory.map { [$0.path] } ?? []
         ))
+        let directory = request.workingDirectory ?? FileManager.default.currentDirectoryPath
+        var refused: String?, notCached: String?
         if let (hit, tier) = await cache.fetch(key, pool: pool) {
-            if request.passThrough {
-                Self.write(hit.stdout, to: 1)
-                Self.write(hit.stderr, to: 2)
+            // Outputs first: the result is reported only once the files are in place. An entry
+            // whose outputs cannot be restored safely is not used; the command runs instead.
+            switch OutputRestorer.restore(hit.outputs, in: directory) {
+            case .success(let restored):
+                return replay(hit, tier: tier, key: key, request: request, npxResolved: npxResolved, restored: restored)
+            case .failure(let failure):
+                refused = "cached outputs not restored (\(failure)); the command ran instead"
             }
-            var stdout = OutputTail(limit: max(request.outputLimit, hit.stdout.count))
-            stdout.append(hit.stdout)
-            var stderr = OutputTail(limit: max(request.outputLimit, hit.stderr.count))
-            stderr.append(hit.stderr)
-            let result = CommandResult(outcome: .exited(hit.exitCode), stdout: stdout, stderr: stderr, duration: .zero)
-            return Outcome(result: result, path: Path(hitIn: tier), key: key, stored: false, capped: false,
-                           npxResolved: npxResolved)
         }
         var capturing = request
         capturing.outputLimit = max(request.outputLimit, maxOutput)
@@ -151,11 +162,32 @@ public final class Executor: Sendable {
         // Output that shows a secret is not stored: cache folders and remote caches are shared.
         if case .exited(let code) = result.outcome, code == 0 || policy.cacheFailures, !capped,
            !Secrets.appear(in: result.stdout.bytes, result.stderr.bytes) {
-            cache.store(key, CachedResult(exitCode: code, stdout: result.stdout.bytes, stderr: result.stderr.bytes,
-                                          originalDurationMs: result.duration.milliseconds, pool: pool))
-            stored = true
+            switch OutputCollector.collect(policy.outputs, in: directory, limit: cache.maxOutputsBytes, pool: pool) {
+            case .success(let outputs):
+                cache.store(key, CachedResult(exitCode: code, stdout: result.stdout.bytes, stderr: result.stderr.bytes,
+                                              originalDurationMs: result.duration.milliseconds, outputs: outputs, pool: pool))
+                stored = true
+            case .failure(let failure):
+                notCached = "not cached: \(failure)"
+            }
         }
-        return Outcome(result: result, path: path, key: key, stored: stored, capped: capped, npxResolved: npxResolved)
+        return Outcome(result: result, path: path, key: key, stored: stored, capped: capped, npxResolved: npxResolved,
+                       restoreRefused: refused, notCached: notCached)
+    }
+
+    private func replay(_ hit: CachedResult, tier: CacheTier, key: CacheKey, request: CommandRequest, npxResolved: Bool,
+                        restored: RestoredOutputs) -> Outcome {
+        if request.passThrough {
+            Self.write(hit.stdout, to: 1)
+            Self.write(hit.stderr, to: 2)
+        }
+        var stdout = OutputTail(limit: max(request.outputLimit, hit.stdout.count))
+        stdout.append(hit.stdout)
+        var stderr = OutputTail(limit: max(request.outputLimit, hit.stderr.count))
+        stderr.append(hit.stderr)
+        let result = CommandResult(outcome: .exited(hit.exitCode), stdout: stdout, stderr: stderr, duration: .zero)
+        return Outcome(result: result, path: Path(hitIn: tier), key: key, stored: false, capped: false,
+                       npxResolved: npxResolved, restored: restored.files + restored.unchanged == 0 ? nil : restored)
     }
 
     private static func write(_ bytes: [UInt8], to fd: Int32) {

@@ -1,5 +1,3 @@
-import Collections
-
 /// Keeps the last `limit` bytes of a stream and counts the rest, so a command that floods its
 /// output costs bounded memory however much it writes.
 public struct OutputTail: Sendable {
@@ -10,10 +8,10 @@ public struct OutputTail: Sendable {
     private var start = 0
 
     /// With a pool, chunks are held in pooled blocks: whole chunks, the oldest dropped once the
-    /// newer ones alone cover `limit`.
+    /// newer ones alone cover `limit`. Each chunk has one owner (no object per chunk); a copy of
+    /// the tail shares them until one of the two appends.
     private let pool: MemoryPool?
-    private var chunks: Deque<PooledBuffer> = []
-    private var chunkBytes = 0
+    private var chunks: PooledChunks?
 
     public init(limit: Int, pool: MemoryPool? = nil) {
         self.limit = max(0, limit)
@@ -24,25 +22,41 @@ public struct OutputTail: Sendable {
 
     public var bytes: [UInt8] {
         if pool != nil {
-            let all = chunks.flatMap(\.bytes)
-            return Array(all.suffix(limit))
+            guard let chunks else { return [] }
+            let all = chunks.bytes
+            return all.count > limit ? Array(all.suffix(limit)) : all
         }
         guard start > 0 else { return storage }
         return Array(storage[start...] + storage[..<start])
     }
 
+    /// Bytes as a read hands them over: stored in the pool straight from the read buffer.
+    public mutating func append(_ chunk: UnsafeRawBufferPointer) {
+        if pool != nil {
+            totalBytes += chunk.count
+            guard limit > 0, !chunk.isEmpty else { return }
+            appendPooled(UnsafeRawBufferPointer(rebasing: chunk.suffix(limit)))
+        } else {
+            appendToStorage(chunk)
+        }
+    }
+
     public mutating func append(_ chunk: some Collection<UInt8>) {
-        totalBytes += chunk.count
-        guard limit > 0, !chunk.isEmpty else { return }
-        if let pool {
-            let held = pool.store(chunk.suffix(limit))
-            chunks.append(held)
-            chunkBytes += held.count
-            while chunks.count > 1, chunkBytes - chunks[0].count >= limit {
-                chunkBytes -= chunks.removeFirst().count
+        if pool != nil {
+            // Contiguous bytes (an array, a read buffer) go to the pool without an intermediate copy.
+            if chunk.withContiguousStorageIfAvailable({ append(UnsafeRawBufferPointer($0)) }) == nil {
+                let kept = Array(chunk.suffix(limit))
+                totalBytes += chunk.count - kept.count
+                kept.withUnsafeBytes { append($0) }
             }
             return
         }
+        appendToStorage(chunk)
+    }
+
+    private mutating func appendToStorage(_ chunk: some Collection<UInt8>) {
+        totalBytes += chunk.count
+        guard limit > 0, !chunk.isEmpty else { return }
         var incoming = chunk.suffix(limit)[...]
         if storage.count < limit {
             let room = limit - storage.count
@@ -57,5 +71,17 @@ public struct OutputTail: Sendable {
             incoming = incoming.dropFirst(run)
             start = (start + run) % limit
         }
+    }
+
+    private mutating func appendPooled(_ chunk: UnsafeRawBufferPointer) {
+        if !isKnownUniquelyReferenced(&chunks) {
+            chunks = chunks?.copy(into: pool.unsafelyUnwrapped) ?? PooledChunks()
+        }
+        keep(chunk)
+    }
+
+    /// Not `mutating`: `self` is borrowed, so the pool and the chunks are used without retaining them.
+    private func keep(_ chunk: UnsafeRawBufferPointer) {
+        chunks.unsafelyUnwrapped.append(chunk, to: pool.unsafelyUnwrapped, keeping: limit)
     }
 }

@@ -70,6 +70,8 @@ public struct CacheSettings: Sendable, Codable, Equatable {
     public var diskMaxBytes = 1 << 30
     /// Output kept per stream for a cacheable run; a run that writes more is not cached.
     public var maxOutputBytes = 16 << 20
+    /// Total size of a run's output files (`outputs`) that may be cached; a run over it is not cached.
+    public var maxOutputsBytes = 64 << 20
     public init() {}
 }
 
@@ -156,6 +158,8 @@ public struct TaskSpec: Sendable, Codable, Equatable {
     /// Store failed runs too (normally only exit 0 is cached).
     public var cacheFailures = false
     public var inputs: [String] = []
+    /// Globs of the files the command writes, stored with its result and restored on a hit.
+    public var outputs: [String] = []
     public var env: [EnvironmentEntry] = []
     /// Variables whose values are secret although their names do not say so (see `Secrets`):
     /// hidden from events, reports, logs and the dashboard.

@@ -9,12 +9,12 @@ public enum ConfigurationLoader {
     static let queueKeys = ["max_size", "max_concurrency", "task_timeout", "min_concurrency", "limiter", "aging"]
     static let poolKeys = ["min", "max", "idle_timeout", "runtimes"]
     static let cacheKeys = ["max_entries", "ttl", "dir", "remote", "remote_mode", "remote_token_env",
-                            "remote_timeout", "remote_cooldown", "max_disk", "max_output"]
+                            "remote_timeout", "remote_cooldown", "max_disk", "max_output", "max_outputs"]
     static let memoryKeys = ["small_blocks", "medium_blocks", "large_blocks"]
     static let optimizerKeys = ["interval", "validation_window", "min_samples", "learning_file"]
     static let abKeys = ["min_samples", "max_duration", "alpha", "seed"]
     static let phaseKeys = ["name", "run", "depends_on", "timeout", "health", "rollback", "service"]
-    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "env", "every", "count", "timeout",
+    static let taskKeys = ["name", "run", "priority", "cache", "cache_failures", "inputs", "outputs", "env", "every", "count", "timeout",
                            "secret_env"]
 
     static let day: Duration = .seconds(86_400)
@@ -94,6 +94,7 @@ public enum ConfigurationLoader {
             config.cache.directory = cache.string("dir") ?? config.cache.directory
             config.cache.diskMaxBytes = cache.size("max_disk", in: 1 << 20...(1 << 40)) ?? config.cache.diskMaxBytes
             config.cache.maxOutputBytes = cache.size("max_output", in: 1024...(1 << 30)) ?? config.cache.maxOutputBytes
+            config.cache.maxOutputsBytes = cache.size("max_outputs", in: 1024...(1 << 40)) ?? config.cache.maxOutputsBytes
             if let remote = cache.string("remote") {
                 if remote.hasPrefix("http://") || remote.hasPrefix("https://"), URL(string: remote)?.host != nil {
                     config.cache.remote = remote
@@ -239,8 +240,13 @@ public enum ConfigurationLoader {
         for pattern in inputs where pattern.trimmingWhitespace().isEmpty {
             reader.fail("inputs", "empty glob pattern")
         }
+        let outputs = reader.stringArray("outputs") ?? []
+        for pattern in outputs {
+            if let problem = OutputPath.globProblem(pattern) { reader.fail("outputs", problem) }
+        }
         guard let name, let run else { return nil }
         var task = TaskSpec(name: name, run: run)
+        task.outputs = outputs
         task.priority = priority
         task.cache = cache ?? true
         task.cacheFailures = cacheFailures ?? false

@@ -2,23 +2,33 @@
 /// live blocks can move (`defragment`) without their owners noticing. Not thread-safe by itself:
 /// `ClassPool` keeps it behind a lock.
 ///
-/// Everything the hot path touches is a flat array of 32-bit numbers: a block is
-/// `slab << slabShift | index`, a handle is an index into `blockOfHandle`. Allocation pops a handle
-/// and a block, release pushes them back; the block released last is the next one handed out, so
-/// it is still in the cache when it is written again.
+/// Everything the hot path touches is a flat table of 32-bit numbers, allocated once for the class's
+/// capacity (live blocks, handles and slabs can never exceed it), so a store or a release is a few
+/// loads and stores with no growth, uniqueness or bounds checks: a block is `slab << slabShift | index`,
+/// a handle is an index into `blockOfHandle`. Allocation pops a handle and a block, release pushes them
+/// back; the block released last is the next one handed out, so it is still in the cache when it is
+/// written again.
 struct SlabClass: ~Copyable, @unchecked Sendable {
     let sizeClass: SizeClass
     let blockSize: Int
     let blocksPerSlab: Int
     let capacity: Int
     private let slabShift: Int32
+    private let maxSlabs: Int
 
     /// Slab memory by slab number; nil once `defragment` released it (the number is reused).
-    private var slabs: [UnsafeMutableRawPointer?] = []
-    private var liveInSlab: [Int32] = []
-    private var freeBlocks: [Int32] = []
-    private var blockOfHandle: [Int32] = []
-    private var freeHandles: [Int32] = []
+    private let slabs: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private let liveInSlab: UnsafeMutablePointer<Int32>
+    /// Slab numbers ever used: `0..<slabNumbers`.
+    private var slabNumbers = 0
+    private let freeBlocks: UnsafeMutablePointer<Int32>
+    private var freeBlockCount = 0
+    /// The block each handle points at; -1 while the handle is free.
+    private let blockOfHandle: UnsafeMutablePointer<Int32>
+    /// Handles ever used: `0..<handleCount`.
+    private var handleCount = 0
+    private let freeHandles: UnsafeMutablePointer<Int32>
+    private var freeHandleCount = 0
 
     private(set) var inUse = 0
     private(set) var highWater = 0
@@ -34,37 +44,58 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
         slabShift = Int32(blocksPerSlab.trailingZeroBitCount)
         precondition(1 << slabShift == blocksPerSlab, "blocks per slab must be a power of two")
         self.capacity = max(0, capacity)
+        maxSlabs = (self.capacity + blocksPerSlab - 1) / blocksPerSlab
+        slabs = .allocate(capacity: max(1, maxSlabs))
+        slabs.initialize(repeating: nil, count: max(1, maxSlabs))
+        liveInSlab = .allocate(capacity: max(1, maxSlabs))
+        liveInSlab.initialize(repeating: 0, count: max(1, maxSlabs))
+        // A slab carved while `inUse < capacity` can bring the free stack to capacity + a slab.
+        freeBlocks = .allocate(capacity: max(1, maxSlabs * blocksPerSlab))
+        blockOfHandle = .allocate(capacity: max(1, self.capacity))
+        freeHandles = .allocate(capacity: max(1, self.capacity))
     }
 
     deinit {
-        for case let memory? in slabs { memory.deallocate() }
+        for slab in 0..<slabNumbers { slabs[slab]?.deallocate() }
+        slabs.deallocate()
+        liveInSlab.deallocate()
+        freeBlocks.deallocate()
+        blockOfHandle.deallocate()
+        freeHandles.deallocate()
     }
 
-    /// Takes a block and copies `bytes` into it. Past capacity the block is a heap allocation of
-    /// its own, counted as overflow: a store never fails.
-    mutating func store(_ bytes: UnsafeRawBufferPointer) -> BlockRef {
-        bytesRequested += bytes.count
-        if inUse < capacity, let block = takeBlock() {
+    /// Blocks handed out and not yet given back, pooled or heap.
+    var live: Int { inUse + overflowLive }
+
+    /// Takes a block for `count` bytes and returns it with the address to write them to. Past
+    /// capacity the block is a heap allocation of its own, counted as overflow: a store never fails.
+    @inline(__always)
+    mutating func take(_ count: Int) -> (BlockRef, UnsafeMutableRawPointer) {
+        bytesRequested += count
+        if inUse < capacity, freeBlockCount > 0 || addSlab() {
+            freeBlockCount -= 1
+            let block = freeBlocks[freeBlockCount]
+            liveInSlab[Int(block >> slabShift)] += 1
             inUse += 1
             if inUse > highWater { highWater = inUse }
             let handle: Int32
-            if let reused = freeHandles.popLast() {
-                handle = reused
-                blockOfHandle[Int(handle)] = block
+            if freeHandleCount > 0 {
+                freeHandleCount -= 1
+                handle = freeHandles[freeHandleCount]
             } else {
-                handle = Int32(blockOfHandle.count)
-                blockOfHandle.append(block)
+                handle = Int32(handleCount)
+                handleCount += 1
             }
-            copy(bytes, to: address(of: block))
-            return BlockRef(handle: handle)
+            blockOfHandle[Int(handle)] = block
+            return (BlockRef(handle: handle), address(of: block))
         }
         overflow += 1
         overflowLive += 1
         let memory = UnsafeMutableRawPointer.allocate(byteCount: blockSize, alignment: 16)
-        copy(bytes, to: memory)
-        return BlockRef(heap: memory)
+        return (BlockRef(heap: memory), memory)
     }
 
+    @inline(__always)
     mutating func release(_ ref: BlockRef, requested bytes: Int) {
         bytesRequested -= bytes
         if let memory = ref.heap {
@@ -73,67 +104,61 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
             return
         }
         let handle = ref.handle
+        precondition(handle >= 0 && handle < handleCount, "not a block of this class")
         let block = blockOfHandle[handle]
         precondition(block >= 0, "block released twice")
         blockOfHandle[handle] = -1
-        freeHandles.append(Int32(handle))
-        freeBlocks.append(block)
+        freeHandles[freeHandleCount] = Int32(handle)
+        freeHandleCount += 1
+        freeBlocks[freeBlockCount] = block
+        freeBlockCount += 1
         liveInSlab[Int(block >> slabShift)] -= 1
         inUse -= 1
     }
 
+    @inline(__always)
     func pointer(_ ref: BlockRef) -> UnsafeRawPointer {
         if let memory = ref.heap { return UnsafeRawPointer(memory) }
         return UnsafeRawPointer(address(of: blockOfHandle[ref.handle]))
     }
 
-    private func copy(_ bytes: UnsafeRawBufferPointer, to memory: UnsafeMutableRawPointer) {
-        if let base = bytes.baseAddress, bytes.count > 0 { memory.copyMemory(from: base, byteCount: bytes.count) }
-    }
-
+    @inline(__always)
     private func address(of block: Int32) -> UnsafeMutableRawPointer {
         slabs[Int(block >> slabShift)].unsafelyUnwrapped + Int(block & Int32(blocksPerSlab - 1)) * blockSize
     }
 
-    private mutating func takeBlock() -> Int32? {
-        if freeBlocks.isEmpty && !addSlab() { return nil }
-        let block = freeBlocks.removeLast()
-        liveInSlab[Int(block >> slabShift)] += 1
-        return block
-    }
-
     /// Carves a new slab while the class is under its capacity.
+    @inline(never)
     private mutating func addSlab() -> Bool {
         guard slabCount * blocksPerSlab < capacity else { return false }
         let memory = UnsafeMutableRawPointer.allocate(byteCount: blockSize * blocksPerSlab, alignment: 16)
-        let number: Int
-        if let empty = slabs.firstIndex(where: { $0 == nil }) {
-            number = empty
-            slabs[number] = memory
-            liveInSlab[number] = 0
-        } else {
-            number = slabs.count
-            slabs.append(memory)
-            liveInSlab.append(0)
-        }
+        var number = 0
+        while number < slabNumbers, slabs[number] != nil { number += 1 }
+        if number == slabNumbers { slabNumbers += 1 }
+        precondition(number < maxSlabs, "slab numbers stay within capacity")
+        slabs[number] = memory
+        liveInSlab[number] = 0
         slabCount += 1
         let first = Int32(number) << slabShift
-        freeBlocks.append(contentsOf: (0..<Int32(blocksPerSlab)).reversed().map { first | $0 })
+        for index in (0..<Int32(blocksPerSlab)).reversed() {
+            freeBlocks[freeBlockCount] = first | index
+            freeBlockCount += 1
+        }
         return true
     }
 
     /// Keeps the fullest slabs that can hold every live block, moves the blocks living elsewhere
     /// into their free blocks, and releases every other slab. Returns how many slabs were released.
     mutating func defragment() -> Int {
-        let occupied = slabs.indices.filter { slabs[$0] != nil }
+        let occupied = (0..<slabNumbers).filter { slabs[$0] != nil }
         let needed = (inUse + blocksPerSlab - 1) / blocksPerSlab
         let keep = Set(occupied.sorted { liveInSlab[$0] > liveInSlab[$1] }.prefix(needed))
         var used = Set<Int32>()
-        for block in blockOfHandle where block >= 0 { used.insert(block) }
+        for handle in 0..<handleCount where blockOfHandle[handle] >= 0 { used.insert(blockOfHandle[handle]) }
         var room = keep.sorted().flatMap { slab in
             (0..<Int32(blocksPerSlab)).map { Int32(slab) << slabShift | $0 }.filter { !used.contains($0) }
         }
-        for handle in blockOfHandle.indices {
+        for handle in 0..<handleCount {
             let block = blockOfHandle[handle]
             guard block >= 0, !keep.contains(Int(block >> slabShift)) else { continue }
             let target = room.removeLast()
@@ -149,7 +174,11 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
             released += 1
         }
         slabCount -= released
-        freeBlocks = room.reversed()
+        freeBlockCount = 0
+        for block in room.reversed() {
+            freeBlocks[freeBlockCount] = block
+            freeBlockCount += 1
+        }
         return released
     }
 

@@ -322,6 +322,13 @@ public struct CacheSnapshot: Sendable, Codable, Equatable {
     /// Runs stored for next time, and runs not stored because their output was capped.
     public var stored = 0
     public var capped = 0
+    /// Output files written back by hits, their bytes, and files already there unchanged.
+    public var restoredFiles = 0
+    public var restoredBytes = 0
+    public var unchangedFiles = 0
+    /// Runs whose outputs could not be cached, and hits whose outputs were refused (the command ran).
+    public var outputsNotCached = 0
+    public var restoresRefused = 0
     public var hitRate: Double = 0
     public var tiers: [CacheTierStats] = []
     public init() {}

@@ -43,6 +43,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var events: [Event]
     /// What the healer did: restart backoffs, circuits opening and closing, services given up on.
     public var healing: [HealingAction]
+    /// Cybernetic's own CPU time and peak memory when the report was written (nil in reports
+    /// written before it existed).
+    public var process: ProcessUsage?
 
     public init(snapshot: EngineSnapshot, exitCode: Int32, reason: String) {
         exit = Exit(code: exitCode, reason: reason)
@@ -60,6 +63,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         abTests = snapshot.optimizations.abTests
         decisions = snapshot.optimizations.decisions
         healing = snapshot.healing
+        process = ProcessUsage.current()
         let o = snapshot.optimizations
         optimizer = Optimizer(revision: o.revision, knownGoodRevision: o.knownGoodRevision, state: o.loopState,
                               tuning: o.tuning, learning: o.learning)

@@ -67,7 +67,8 @@ extension Engine {
         }
         let (flags, arm) = ledger.withLock { $0.flagsForRun() }
         let policy: Executor.CachePolicy? = flags[.commandCache] && spec.cache
-            ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, cacheFailures: spec.cacheFailures)
+            ? .init(declaredEnvironment: spec.env.map(\.name), inputs: spec.inputs, outputs: spec.outputs,
+                    cacheFailures: spec.cacheFailures)
             : nil
         let began = clock.now
         let outcome = await executor.run(request(for: spec), policy: policy, options: Executor.Options(flags: flags))
@@ -134,6 +135,19 @@ extension Ledger {
         if outcome.capped {
             cache.capped += 1
             events.append(.warning, "task \(task): output over the capture limit; the run was not cached")
+        }
+        if let restored = outcome.restored {
+            cache.restoredFiles += restored.files
+            cache.restoredBytes += restored.bytes
+            cache.unchangedFiles += restored.unchanged
+        }
+        if let reason = outcome.restoreRefused {
+            cache.restoresRefused += 1
+            events.append(.warning, "task \(task): \(reason)")
+        }
+        if let reason = outcome.notCached {
+            cache.outputsNotCached += 1
+            events.append(.warning, "task \(task): \(reason)")
         }
     }
 

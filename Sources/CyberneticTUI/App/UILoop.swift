@@ -1,8 +1,10 @@
 import CyberneticEngine
 import Foundation
 
-/// The UI thread's loop: wait for a key, a snapshot or a toast to expire; update; draw. Idle,
-/// it draws only when something arrived, so it costs nothing between snapshots.
+/// The UI thread's loop: wait for a key, a snapshot or a toast to expire; update; draw. It draws
+/// only when something on screen changed: a snapshot that differs from the last one in more than
+/// its clock, a key, a toast, or a new second for the header's uptime. An idle engine still sends
+/// ten snapshots a second; drawing each one cost a steady share of a core for an unchanged screen.
 final class UILoop {
     private let room: ControlRoom
     private let terminal: Terminal
@@ -36,9 +38,9 @@ final class UILoop {
             let mail = room.inbox.take()
             if let quit = mail.quit { return quit }
             if let s = mail.snapshot {
+                if snapshot.map({ !Self.sameContent($0, s) || $0.uptimeMs / 1000 != s.uptimeMs / 1000 }) ?? true { dirty = true }
                 snapshot = s
                 histories.record(s)
-                dirty = true
             }
             if mail.streamEnded { show("the engine has stopped; q quits", .info) ; dirty = true }
             for notice in mail.notices {
@@ -56,6 +58,15 @@ final class UILoop {
                 dirty = true
             }
         }
+    }
+
+    /// Equal but for the fields that change with every snapshot even when nothing happens.
+    static func sameContent(_ a: EngineSnapshot, _ b: EngineSnapshot) -> Bool {
+        var b = b
+        b.sequence = a.sequence
+        b.time = a.time
+        b.uptimeMs = a.uptimeMs
+        return a == b
     }
 
     private func handle(_ action: Action) -> ControlRoom.QuitReason? {

@@ -39,13 +39,25 @@ public struct CachePane: Pane {
             ("stored", Format.count(cache.stored), nil),
             ("capped", Format.count(cache.capped), cache.capped > 0 ? theme.warning : nil),
         ]
-        // A tall pane gives what was stored or refused its own row; a short one keeps it if it fits.
-        let summaryRows = rect.height >= 6 ? 2 : 1
-        if summaryRows == 2 {
+        // Output files restored by hits, and entries or runs whose outputs were refused: shown
+        // once there are any. Refusals first, so a narrow row keeps the warning.
+        let refused = cache.restoresRefused + cache.outputsNotCached
+        let outputs: [(label: String, value: String, style: Style?)] = cache.restoredFiles + refused == 0 ? [] : [
+            ("outputs refused", Format.count(refused), refused > 0 ? theme.warning : nil),
+            ("restored", "\(Format.count(cache.restoredFiles)) files \(Format.bytes(cache.restoredBytes))", nil),
+        ]
+        // A tall pane gives what was stored or refused its own rows; a short one keeps it if it fits.
+        let summaryRows = rect.height >= 8 && !outputs.isEmpty ? 3 : rect.height >= 6 ? 2 : 1
+        switch summaryRows {
+        case 3:
             drawPairs(rates, in: &canvas, rect.row(0), context)
             drawPairs(outcomes, in: &canvas, rect.row(1), context)
-        } else {
-            drawPairs(rates + outcomes, in: &canvas, rect.row(0), context)
+            drawPairs(outputs, in: &canvas, rect.row(2), context)
+        case 2:
+            drawPairs(rates, in: &canvas, rect.row(0), context)
+            drawPairs(outputs + outcomes, in: &canvas, rect.row(1), context)
+        default:
+            drawPairs(rates + outputs + outcomes, in: &canvas, rect.row(0), context)
         }
         let tableRows = cache.tiers.isEmpty ? 1 : 1 + cache.tiers.count
         let spare = rect.height - summaryRows - tableRows

@@ -104,6 +104,10 @@ struct HeadlessRunner {
                     + (tier.circuit.map { ", \(tier.bytesUp) B up, \(tier.bytesDown) B down, \(tier.errors) errors, circuit \($0.rawValue)" } ?? "")
             }.joined(separator: "; ")
             Console.out("  cache: \(c.hits) hits, \(c.misses) misses (\(Int((c.hitRate * 100).rounded()))%), \(c.stored) stored, \(c.capped) capped; \(tiers)")
+            if c.restoredFiles + c.unchangedFiles + c.restoresRefused + c.outputsNotCached > 0 {
+                Console.out("  outputs: \(c.restoredFiles) files restored (\(c.restoredBytes) bytes), \(c.unchangedFiles) up to date, "
+                            + "\(c.restoresRefused) restores refused, \(c.outputsNotCached) runs not cached")
+            }
         }
         let memory = snapshot.memory.classes.map { "\($0.name) \($0.inUse)/\($0.capacity) (high \($0.highWater), overflow \($0.overflow), \($0.slabs) slabs)" }
         Console.out("  memory pools\(snapshot.memory.pooled ? "" : " (off)"): " + memory.joined(separator: ", "))

@@ -26,9 +26,18 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
         public var declaredEnvironment: [String]
         public var overrides: [String: String?]
         public var inputGlobs: [String]
+        /// Part of the key (an entry must carry the outputs asked for), and left out of the
+        /// working-tree fingerprint.
+        public var outputGlobs: [String]
+        /// Folders Cybernetic itself writes (the disk cache, `.cybernetic/`), left out of the
+        /// working-tree fingerprint: storing a result must not change the next run's key.
+        public var ownFolders: [String]
 
         public init(argv: [String], workingDirectory: String, declaredEnvironment: [String] = [],
-                    overrides: [String: String?] = [:], inputGlobs: [String] = []) {
+                    overrides: [String: String?] = [:], inputGlobs: [String] = [], outputGlobs: [String] = [],
+                    ownFolders: [String] = []) {
+            self.outputGlobs = outputGlobs
+            self.ownFolders = ownFolders
             self.argv = argv
             self.workingDirectory = workingDirectory
             self.declaredEnvironment = declaredEnvironment
@@ -57,8 +66,15 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
             let value: String? = if let override = inputs.overrides[name] { override } else { environment[name] }
             add("env", value.map { "\(name)=\($0)" } ?? "\(name) unset")
         }
+        for pattern in inputs.outputGlobs.sorted() { add("outputs", pattern) }
         if inputs.inputGlobs.isEmpty {
-            add("tree", await WorkingTreeFingerprint.compute(in: inputs.workingDirectory))
+            let tree = await WorkingTreeFingerprint.compute(in: inputs.workingDirectory)
+            let root = (OutputPath.realPath(inputs.workingDirectory) ?? inputs.workingDirectory) + "/"
+            let own = (inputs.ownFolders + [root + ".cybernetic"]).map { (OutputPath.realPath($0) ?? $0) + "/" }
+            add("tree", tree?.fingerprint { path in
+                own.contains { path.hasPrefix($0) }
+                    || path.hasPrefix(root) && inputs.outputGlobs.contains { Glob.matches($0, String(path.dropFirst(root.count))) }
+            } ?? "no-git")
         } else {
             for pattern in inputs.inputGlobs.sorted() {
                 let matches = Glob.expand(pattern, in: inputs.workingDirectory)

@@ -6,7 +6,12 @@ public enum HeldBytes: Sendable {
     case pooled(PooledBuffer)
 
     public init(_ bytes: [UInt8], pool: MemoryPool?) {
-        self = pool.map { .pooled($0.store(bytes)) } ?? .heap(bytes)
+        // Nothing to hold (most commands write no stderr): no block and no object for it.
+        guard let pool, !bytes.isEmpty else {
+            self = .heap(bytes)
+            return
+        }
+        self = .pooled(pool.store(bytes))
     }
 
     public var bytes: [UInt8] {
@@ -24,7 +29,8 @@ public enum HeldBytes: Sendable {
     }
 }
 
-/// What a cache hit replays: the exit code and the exact bytes of stdout and stderr.
+/// What a cache hit replays: the exit code, the exact bytes of stdout and stderr, and the files
+/// the command wrote that its task declared as `outputs`.
 public struct CachedResult: Sendable, Equatable {
     public var exitCode: Int32
     public var heldStdout: HeldBytes
@@ -32,9 +38,11 @@ public struct CachedResult: Sendable, Equatable {
     public var createdAt: Date
     /// How long the command took when it really ran, to tell the user what the hit saved.
     public var originalDurationMs: Int64
+    public var outputs: [CachedOutput]
 
     public init(exitCode: Int32, stdout: [UInt8], stderr: [UInt8], createdAt: Date = Date(), originalDurationMs: Int64 = 0,
-                pool: MemoryPool? = nil) {
+                outputs: [CachedOutput] = [], pool: MemoryPool? = nil) {
+        self.outputs = outputs
         self.exitCode = exitCode
         heldStdout = HeldBytes(stdout, pool: pool)
         heldStderr = HeldBytes(stderr, pool: pool)
@@ -44,11 +52,11 @@ public struct CachedResult: Sendable, Equatable {
 
     public var stdout: [UInt8] { heldStdout.bytes }
     public var stderr: [UInt8] { heldStderr.bytes }
-    public var byteCount: Int { heldStdout.count + heldStderr.count }
+    public var byteCount: Int { heldStdout.count + heldStderr.count + outputs.reduce(0) { $0 + $1.size } }
 
     public static func == (a: CachedResult, b: CachedResult) -> Bool {
         a.exitCode == b.exitCode && a.stdout == b.stdout && a.stderr == b.stderr
-            && a.createdAt == b.createdAt && a.originalDurationMs == b.originalDurationMs
+            && a.createdAt == b.createdAt && a.originalDurationMs == b.originalDurationMs && a.outputs == b.outputs
     }
 }
 

@@ -15,12 +15,18 @@ public final class CommandCache: Sendable {
         /// False once opening the disk tier failed (unwritable, or a folder others can write):
         /// from then on it is neither read nor written.
         var diskUsable = true
+        /// Local tiers' news for the event log: entries found corrupt or unsafe.
+        var notices: [CacheNotice] = []
     }
 
     private let state: Mutex<State>
     private let disk: DiskCache?
     /// nil when `cache.remote` is not set or its mode is `off`.
     let remote: RemoteCache?
+    /// The disk tier's folder; nil when the cache is in memory only.
+    public var directory: URL? { disk?.root }
+    /// See `CacheSettings.maxOutputsBytes`.
+    public let maxOutputsBytes: Int
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
 
@@ -30,6 +36,7 @@ public final class CommandCache: Sendable {
         state = Mutex(State(memory: LRUCache(capacity: settings.maxEntries, ttl: settings.ttl)))
         disk = directory.map { DiskCache(root: $0, ttl: settings.ttl, maxBytes: settings.diskMaxBytes) }
         remote = RemoteCache(settings: settings, environment: environment)
+        maxOutputsBytes = settings.maxOutputsBytes
         start = clock.now
         state.withLock { state in
             for tier in [CacheTier.memory] + (directory == nil ? [] : [.disk]) {
@@ -100,10 +107,11 @@ public final class CommandCache: Sendable {
                 $0.tiers[.disk]?.misses += 1
                 $0.tiers[.disk]?.expirations += 1
             }
-        case .corrupt:
+        case .corrupt(let reason):
             state.withLock {
                 $0.tiers[.disk]?.misses += 1
                 $0.tiers[.disk]?.discarded += 1
+                $0.notices.append(CacheNotice(level: .warning, message: "disk cache: \(reason); discarded, not served"))
             }
         }
         return nil
@@ -171,7 +179,11 @@ public final class CommandCache: Sendable {
     /// What happened since the last call that the user should hear about (tampered blobs,
     /// circuit changes, refused requests).
     public func drainNotices() -> [CacheNotice] {
-        remote?.drainNotices() ?? []
+        let local = state.withLock { state in
+            defer { state.notices.removeAll() }
+            return state.notices
+        }
+        return local + (remote?.drainNotices() ?? [])
     }
 
     public func snapshot() -> [CacheTierStats] {

@@ -16,6 +16,8 @@ struct DiskCache: Sendable {
         var stderr: Blob
         var createdAt: Date
         var originalDurationMs: Int64
+        /// Absent in entries written before outputs were cached: read as none.
+        var outputs: [OutputReference]? = nil
     }
 
     struct Blob: Codable {
@@ -71,9 +73,22 @@ struct DiskCache: Sendable {
             discard(path)
             return .corrupt("a blob of \(key.prefix(12)) is missing or fails its digest")
         }
+        var outputs: [CachedOutput] = []
+        for reference in entry.outputs ?? [] {
+            let name = SafeText.line(reference.path)
+            guard let content = reference.digest.map({ readBlob(Blob(digest: $0, size: reference.size)) }) ?? [] else {
+                discard(path)
+                return .corrupt("the blob of output '\(name)' of \(key.prefix(12)) is missing or fails its digest")
+            }
+            guard let output = reference.output(content: content, pool: pool) else {
+                discard(path)
+                return .corrupt("action result \(key.prefix(12)) names an unsafe output '\(name)'")
+            }
+            outputs.append(output)
+        }
         touch(path)
-        return .hit(CachedResult(exitCode: entry.exitCode, stdout: stdout, stderr: stderr,
-                                 createdAt: entry.createdAt, originalDurationMs: entry.originalDurationMs, pool: pool))
+        return .hit(CachedResult(exitCode: entry.exitCode, stdout: stdout, stderr: stderr, createdAt: entry.createdAt,
+                                 originalDurationMs: entry.originalDurationMs, outputs: outputs, pool: pool))
     }
 
     /// Writes the blobs, then the action result that refers to them, each atomically.
@@ -81,8 +96,12 @@ struct DiskCache: Sendable {
         try prepare()
         let stdout = try writeBlob(result.stdout)
         let stderr = try writeBlob(result.stderr)
+        for output in result.outputs {
+            if case .file = output.kind { _ = try writeBlob(output.content.bytes) }
+        }
         let entry = Entry(exitCode: result.exitCode, stdout: stdout, stderr: stderr,
-                          createdAt: result.createdAt, originalDurationMs: result.originalDurationMs)
+                          createdAt: result.createdAt, originalDurationMs: result.originalDurationMs,
+                          outputs: result.outputs.isEmpty ? nil : result.outputs.map(OutputReference.init))
         try atomicWrite(Self.encodeAction(entry), to: actions.appendingPathComponent(key))
     }
 

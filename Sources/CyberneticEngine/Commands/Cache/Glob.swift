@@ -12,12 +12,40 @@ enum Glob {
         return results.sorted()
     }
 
+    /// Whether a relative path matches a pattern, with the same rules as `expand`.
+    static func matches(_ pattern: String, _ path: String) -> Bool {
+        match(pattern.split(separator: "/")[...], path.split(separator: "/")[...])
+    }
+
+    private static func match(_ pattern: ArraySlice<Substring>, _ path: ArraySlice<Substring>) -> Bool {
+        guard let part = pattern.first else { return path.isEmpty }
+        if part == "**" {
+            return (path.startIndex...path.endIndex).contains { match(pattern.dropFirst(), path[$0...]) }
+        }
+        guard let name = path.first else { return false }
+        return fnmatch(String(part), String(name), FNM_PERIOD) == 0 && match(pattern.dropFirst(), path.dropFirst())
+    }
+
     private static func walk(_ parts: ArraySlice<String>, directory: String, relative: String, into results: inout Set<String>) {
         guard let part = parts.first else { return }
         let rest = parts.dropFirst()
         let fm = FileManager.default
         func join(_ a: String, _ b: String) -> String { a.isEmpty ? b : a.hasSuffix("/") ? a + b : a + "/" + b }
 
+        if part == "**" && rest.isEmpty {
+            // A trailing `**`: every file below, at any depth (`src/**`, `out/**`).
+            for child in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where child != ".git" {
+                var isDir: ObjCBool = false
+                let path = join(directory, child)
+                guard fm.fileExists(atPath: path, isDirectory: &isDir) || isSymlink(path) else { continue }
+                if isDir.boolValue && !isSymlink(path) {
+                    walk(parts, directory: path, relative: join(relative, child), into: &results)
+                } else if !isDir.boolValue || isSymlink(path) {
+                    results.insert(join(relative, child))
+                }
+            }
+            return
+        }
         if part == "**" {
             walk(rest, directory: directory, relative: relative, into: &results)
             for child in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where child != ".git" {

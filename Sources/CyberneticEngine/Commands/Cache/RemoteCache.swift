@@ -27,6 +27,7 @@ final class RemoteCache: Sendable {
     let http: RemoteHTTP
     private let ttl: Duration
     private let maxBlobBytes: Int
+    private let maxOutputsBytes: Int
     let state: RemoteCacheCounters
     /// Uploads waiting or in flight; past this, new ones are dropped (counted), so a slow server
     /// cannot make queued results pile up in memory.
@@ -42,6 +43,7 @@ final class RemoteCache: Sendable {
         tokenMissing = settings.remoteTokenEnv != nil && token == nil
         ttl = settings.ttl
         maxBlobBytes = settings.maxOutputBytes
+        maxOutputsBytes = settings.maxOutputsBytes
         let breaker = CircuitBreaker(failureThreshold: 3, coolDown: settings.remoteCoolDown)
         self.breaker = breaker
         let state = RemoteCacheCounters()
@@ -113,6 +115,11 @@ final class RemoteCache: Sendable {
               (0...maxBlobBytes).contains(entry.stdout.size), (0...maxBlobBytes).contains(entry.stderr.size) else {
             return .rejected("action result \(key.prefix(12)) refers to malformed blobs")
         }
+        let references = entry.outputs ?? []
+        guard references.allSatisfy({ $0.digest.map(Self.isDigest) ?? true }),
+              references.reduce(0, { $0 + max($1.size, 0) }) <= maxOutputsBytes else {
+            return .rejected("action result \(key.prefix(12)) refers to malformed or oversized outputs")
+        }
         if now.timeIntervalSince(entry.createdAt) >= ttl.seconds { return .expired }
         var blobs: [[UInt8]] = []
         for blob in [entry.stdout, entry.stderr] {
@@ -126,8 +133,25 @@ final class RemoteCache: Sendable {
                 }
             }
         }
+        var outputs: [CachedOutput] = []
+        for reference in references {
+            var content: [UInt8] = []
+            if let digest = reference.digest {
+                switch await fetchBlob(DiskCache.Blob(digest: digest, size: reference.size)) {
+                case .success(let bytes): content = bytes
+                case .failure(.missing): return .miss
+                case .failure(.unavailable): return .unavailable
+                case .failure(.mismatch(let reason)):
+                    return .rejected("output blob \(digest.prefix(12)) of \(key.prefix(12)) \(reason)")
+                }
+            }
+            guard let output = reference.output(content: content, pool: pool) else {
+                return .rejected("action result \(key.prefix(12)) names an unsafe output '\(SafeText.line(reference.path))'")
+            }
+            outputs.append(output)
+        }
         return .hit(CachedResult(exitCode: entry.exitCode, stdout: blobs[0], stderr: blobs[1], createdAt: entry.createdAt,
-                                 originalDurationMs: entry.originalDurationMs, pool: pool))
+                                 originalDurationMs: entry.originalDurationMs, outputs: outputs, pool: pool))
     }
 
     private enum BlobFailure: Error { case missing, unavailable, mismatch(String) }
@@ -157,8 +181,13 @@ final class RemoteCache: Sendable {
             }
             refs.append(blob)
         }
+        for output in result.outputs {
+            guard case .file(let digest, _) = output.kind, output.size > 0 else { continue }
+            guard await upload("cas/\(digest)", Data(output.content.bytes)) else { return }
+        }
         let entry = DiskCache.Entry(exitCode: result.exitCode, stdout: refs[0], stderr: refs[1],
-                                    createdAt: result.createdAt, originalDurationMs: result.originalDurationMs)
+                                    createdAt: result.createdAt, originalDurationMs: result.originalDurationMs,
+                                    outputs: result.outputs.isEmpty ? nil : result.outputs.map(OutputReference.init))
         guard let body = try? DiskCache.encodeAction(entry) else { return }
         if await upload("ac/\(key)", body) {
             state.withLock { $0.stats.entries += 1 }

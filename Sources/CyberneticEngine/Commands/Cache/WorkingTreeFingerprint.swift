@@ -14,33 +14,61 @@ import Synchronization
 /// for one directory costs two computations instead of N, and every lookup still gets a
 /// fingerprint of the tree as it was when it asked, or later.
 enum WorkingTreeFingerprint {
-    static func compute(in directory: String) async -> String {
-        await shared.fingerprint(directory)
+    /// What git says about the tree: the index, and each modified or untracked file with the
+    /// digest of its current content.
+    struct Tree: Sendable {
+        struct Change: Sendable {
+            var entry: [UInt8]
+            var absolutePath: String
+            var digest: String
+        }
+
+        var index: String
+        var changes: [Change]
+
+        /// The fingerprint, leaving out changed files `excluded` says are the task's own outputs:
+        /// a run that writes its outputs must not change its own key.
+        func fingerprint(excluding excluded: (String) -> Bool = { _ in false }) -> String {
+            var hasher = SHA256()
+            hasher.update(data: Array(index.utf8))
+            for change in changes where !excluded(change.absolutePath) {
+                hasher.update(data: change.entry)
+                hasher.update(data: [0])
+                hasher.update(data: Array(change.digest.utf8))
+            }
+            return "git " + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        }
     }
 
-    private static let shared = Coalescer()
+    /// nil outside a git repository.
+    static func compute(in directory: String) async -> Tree? {
+        await shared.value(for: directory)
+    }
+
+    private static let shared = Coalescer<Tree?> { await computeNow(in: $0) }
 
     /// The repository root never changes under a directory for the life of the process.
     private static let roots = Mutex<[String: String]>([:])
 
-    static func computeNow(in directory: String) async -> String {
+    static func computeNow(in directory: String) async -> Tree? {
         let index = await git(["ls-files", "-s", "-z"], in: directory)
-        guard index.ok else { return "no-git" }
+        // git's "not a repository" is exit 128; anything else (a timeout on a loaded machine, a
+        // crash) means the tree is unknown, and an unknown tree must never match a stored key.
+        guard index.ok else { return index.code == 128 ? nil : Tree(index: "unknown \(UUID().uuidString)", changes: []) }
         let status = await git(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames"], in: directory)
-        var hasher = SHA256()
-        hasher.update(data: index.output)
-        hasher.update(data: status.output)
+        guard status.ok else { return Tree(index: "unknown \(UUID().uuidString)", changes: []) }
         // Entries look like "XY path\0"; hash the current content of each changed path.
-        let changed = status.output.split(separator: 0).filter { $0.count > 3 }
-        if !changed.isEmpty {
+        let entries = status.output.split(separator: 0).filter { $0.count > 3 }
+        var changes: [Tree.Change] = []
+        if !entries.isEmpty {
             let root = await repositoryRoot(of: directory)
-            for entry in changed {
-                let path = String(decoding: entry.dropFirst(3), as: UTF8.self)
-                hasher.update(data: Array(path.utf8))
-                hasher.update(data: Array(CacheKey.fileDigest(root + "/" + path).utf8))
+            for entry in entries {
+                let path = root + "/" + String(decoding: entry.dropFirst(3), as: UTF8.self)
+                changes.append(Tree.Change(entry: Array(entry), absolutePath: path, digest: CacheKey.fileDigest(path)))
             }
         }
-        return "git " + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let indexDigest = SHA256.hash(data: index.output).map { String(format: "%02x", $0) }.joined()
+        return Tree(index: indexDigest, changes: changes)
     }
 
     private static func repositoryRoot(of directory: String) async -> String {
@@ -51,20 +79,21 @@ enum WorkingTreeFingerprint {
         return root
     }
 
-    private static func git(_ arguments: [String], in directory: String) async -> (ok: Bool, output: [UInt8]) {
+    private static func git(_ arguments: [String], in directory: String) async -> (ok: Bool, code: Int32?, output: [UInt8]) {
         let result = await CommandRunner.run(CommandRequest(argv: ["git", "-C", directory] + arguments,
                                                             environment: ["GIT_OPTIONAL_LOCKS": "0"],
-                                                            timeout: .seconds(10), outputLimit: 64 << 20))
-        return (result.outcome.succeeded && !result.stdout.truncated, result.stdout.bytes)
+                                                            timeout: .seconds(30), outputLimit: 64 << 20))
+        let code: Int32? = if case .exited(let code) = result.outcome { code } else { nil }
+        return (result.outcome.succeeded && !result.stdout.truncated, code, result.stdout.bytes)
     }
 }
 
 extension WorkingTreeFingerprint {
     /// Per directory: the computation running now, and the one queued to start when it ends.
-    final class Coalescer: Sendable {
+    final class Coalescer<Value: Sendable>: Sendable {
         private struct Slot {
-            var running: (id: UInt64, task: Task<String, Never>)?
-            var queued: (id: UInt64, task: Task<String, Never>)?
+            var running: (id: UInt64, task: Task<Value, Never>)?
+            var queued: (id: UInt64, task: Task<Value, Never>)?
         }
 
         private struct State {
@@ -73,14 +102,14 @@ extension WorkingTreeFingerprint {
         }
 
         private let state = Mutex(State())
-        private let compute: @Sendable (String) async -> String
+        private let compute: @Sendable (String) async -> Value
 
-        init(compute: @escaping @Sendable (String) async -> String = { await WorkingTreeFingerprint.computeNow(in: $0) }) {
+        init(compute: @escaping @Sendable (String) async -> Value) {
             self.compute = compute
         }
 
-        func fingerprint(_ directory: String) async -> String {
-            let task = state.withLock { state -> Task<String, Never> in
+        func value(for directory: String) async -> Value {
+            let task = state.withLock { state -> Task<Value, Never> in
                 var slot = state.slots[directory] ?? Slot()
                 defer { state.slots[directory] = slot }
                 if let queued = slot.queued { return queued.task }
