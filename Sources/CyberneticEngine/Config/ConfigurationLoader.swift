@@ -20,7 +20,7 @@ public enum ConfigurationLoader {
     static let day: Duration = .seconds(86_400)
 
     public static func load(path: String) throws(ConfigurationError) -> Configuration {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileContents.read(atPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot read the file" : "no such file"
             throw ConfigurationError(source: path, issues: [.init(key: "", line: nil, message: reason)])
         }

@@ -197,6 +197,10 @@ final class ClassPool: @unchecked Sendable {
     /// or waits for the copy (large ones).
     func read(_ buffer: borrowing UniquePooledBuffer) -> [UInt8] {
         let count = buffer.count
+        // Empty (a command that printed nothing): `Array(unsafeUninitializedCapacity: 0)` writes
+        // its count into the stdlib's one shared empty-array object, a race between threads that
+        // ThreadSanitizer reports (swiftlang/swift#27808 fixed the other initializers, not this one).
+        guard count > 0 else { return [] }
         let blocks = max(1, (count + blockSize - 1) / blockSize)
         return [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
             initialized = count

@@ -1,4 +1,3 @@
-import Collections
 import Foundation
 
 public struct EngineEvent: Sendable, Codable, Equatable {
@@ -19,15 +18,15 @@ public struct EngineEvent: Sendable, Codable, Equatable {
 struct EventLog: Sendable {
     static let capacity = 500
     static let debugCapacity = 200
-    private var notable: Deque<EngineEvent> = []
-    private var debug: Deque<EngineEvent> = []
+    private var notable = EventRing(capacity: capacity)
+    private var debug = EventRing(capacity: debugCapacity)
     private var nextID: UInt64 = 1
 
     /// Both rings, oldest first.
     var events: [EngineEvent] {
         var merged: [EngineEvent] = []
         merged.reserveCapacity(notable.count + debug.count)
-        var a = notable.makeIterator(), b = debug.makeIterator()
+        var a = notable.oldestFirst.makeIterator(), b = debug.oldestFirst.makeIterator()
         var x = a.next(), y = b.next()
         while let left = x ?? y {
             if let l = x, let r = y, r.id < l.id {
@@ -49,10 +48,41 @@ struct EventLog: Sendable {
         nextID += 1
         if level == .debug {
             debug.append(event)
-            if debug.count > Self.debugCapacity { debug.removeFirst() }
         } else {
             notable.append(event)
-            if notable.count > Self.capacity { notable.removeFirst() }
         }
+    }
+}
+
+/// A fixed-capacity ring over an `Array`: once full, the newest event overwrites the oldest.
+///
+/// Not swift-collections' `Deque`: the engine copies the ledger under its lock and reads the copy
+/// outside it, and ThreadSanitizer reports a race between reading a `Deque` copy and appending to
+/// the original after the copy is gone, even with every access of the original under one lock
+/// (reproduced in 15 lines; the same program with an `Array` is clean). A ring of an `Array` keeps
+/// the sanitizer able to see real races here, and shifts nothing on an append.
+private struct EventRing: Sendable {
+    let capacity: Int
+    private var storage: [EngineEvent] = []
+    /// Where the oldest event is once the ring is full (the next slot to overwrite).
+    private var start = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    var count: Int { storage.count }
+
+    mutating func append(_ event: EngineEvent) {
+        if storage.count < capacity {
+            storage.append(event)
+        } else {
+            storage[start] = event
+            start = (start + 1) % capacity
+        }
+    }
+
+    var oldestFirst: [EngineEvent] {
+        start == 0 ? storage : Array(storage[start...] + storage[..<start])
     }
 }

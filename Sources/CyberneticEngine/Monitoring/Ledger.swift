@@ -69,7 +69,7 @@ struct Ledger: Sendable {
         queueSnapshot.inFlight = queue.inFlight
         queueSnapshot.maxInFlight = queue.maxInFlight
         queueSnapshot.limit = queue.limit
-        queueSnapshot.limiter = queue.limiter.name
+        queueSnapshot.limiter = queue.limiterName
         queueSnapshot.paused = queue.paused
         queueSnapshot.throughputPerSecond = (throughput.perSecond(at: uptime.seconds) * 10).rounded() / 10
         queueSnapshot.waitMs = Self.percentiles(waitMicros)

@@ -69,7 +69,7 @@ struct LearningStore: Sendable {
     let path: String
 
     func load() -> [ActionRecord] {
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileContents.read(atPath: path),
               let records = try? JSONDecoder().decode([ActionRecord].self, from: data) else { return [] }
         return records.filter { $0.successes >= 0 && $0.failures >= 0 }
     }

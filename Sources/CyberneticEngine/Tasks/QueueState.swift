@@ -23,7 +23,16 @@ struct QueueState: Sendable {
     /// arrives when its task starts waiting, which may be after it was already granted a slot.
     /// A run cancelled while waiting leaves this table at once and its heap entry is skipped.
     private var waiting: [UInt64: (priority: TaskPriority, continuation: CheckedContinuation<Bool, Never>?, granted: Bool)] = [:]
-    var limiter: any ConcurrencyLimit
+    /// Boxed on the heap (the adaptive limiters are too large for an existential's inline buffer),
+    /// so a copy of the ledger shares the box until one side mutates it. Snapshots are built from
+    /// such a copy outside the engine's lock: they read `limit` and `limiterName`, plain values
+    /// kept here, never the box, which a finishing run may be updating in place meanwhile
+    /// (ThreadSanitizer reported exactly that read against `onSample`).
+    var limiter: any ConcurrencyLimit {
+        didSet { limiterLimit = limiter.limit; limiterName = limiter.name }
+    }
+    private(set) var limiterLimit: Int
+    private(set) var limiterName: String
     var agingStep: Double
     var capacity: Int
     private(set) var paused = false
@@ -38,13 +47,15 @@ struct QueueState: Sendable {
     init(capacity: Int, limiter: any ConcurrencyLimit, agingStep: Double) {
         self.capacity = capacity
         self.limiter = limiter
+        self.limiterLimit = limiter.limit
+        self.limiterName = limiter.name
         self.agingStep = agingStep
     }
 
     var depth: Int { depthByPriority.reduce(0, +) }
     /// The optimizer's ceiling: an adaptive limiter moves freely below it.
     var ceiling = Int.max
-    var limit: Int { min(limiter.limit, ceiling) }
+    var limit: Int { min(limiterLimit, ceiling) }
 
     /// Puts a run in line at `now`; nil when the queue is full (the caller rejects it). Order is
     /// fixed here, at admission, not when the submitting task gets around to waiting.

@@ -60,7 +60,7 @@ struct DiskCache: Sendable {
 
     func lookup(_ key: String, now: Date = Date(), pool: MemoryPool? = nil) -> Lookup {
         let path = actions.appendingPathComponent(key)
-        guard let data = FileManager.default.contents(atPath: path.path) else { return .miss }
+        guard let data = FileContents.read(atPath: path.path) else { return .miss }
         guard let entry = Self.decodeAction(data) else {
             discard(path)
             return .corrupt("action result \(key.prefix(12)) fails its checksum")
@@ -137,7 +137,7 @@ struct DiskCache: Sendable {
 
     private func readBlob(_ blob: Blob) -> [UInt8]? {
         let path = blobs.appendingPathComponent(blob.digest)
-        guard let data = FileManager.default.contents(atPath: path.path) else { return nil }
+        guard let data = FileContents.read(atPath: path.path) else { return nil }
         guard data.count == blob.size, Self.digest(data) == blob.digest else {
             discard(path)
             return nil
@@ -179,7 +179,7 @@ struct DiskCache: Sendable {
         var removed = 0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: actions.path)) ?? [] {
             let path = actions.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: path.path), Self.decodeAction(data) != nil else {
+            guard let data = FileContents.read(atPath: path.path), Self.decodeAction(data) != nil else {
                 discard(path)
                 removed += 1
                 continue

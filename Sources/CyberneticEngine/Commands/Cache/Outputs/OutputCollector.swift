@@ -34,7 +34,7 @@ enum OutputCollector {
                 guard total <= limit else {
                     return .failure(OutputFailure("outputs over the \(limit / (1 << 20)) MiB cap (cache.max_outputs)"))
                 }
-                guard let data = FileManager.default.contents(atPath: full) else {
+                guard let data = FileContents.read(atPath: full) else {
                     return .failure(OutputFailure("output '\(path)' cannot be read"))
                 }
                 let bytes = [UInt8](data)

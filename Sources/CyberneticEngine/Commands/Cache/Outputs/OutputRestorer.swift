@@ -32,7 +32,7 @@ enum OutputRestorer {
             case .file(let digest, let mode):
                 if exists, info.st_mode & S_IFMT == S_IFREG, UInt32(info.st_mode) & 0o777 == mode,
                    Int(info.st_size) == output.size,
-                   let current = FileManager.default.contents(atPath: full), DiskCache.digest(current) == digest {
+                   let current = FileContents.read(atPath: full), DiskCache.digest(current) == digest {
                     summary.unchanged += 1
                     continue
                 }
