@@ -19,7 +19,7 @@ import TestSupport
         }
 
         func waitForStart(_ number: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(60)
+            let deadline = ContinuousClock.now + .seconds(240)
             while started.withLock({ $0 }) < number {
                 guard ContinuousClock.now < deadline else { throw CancellationError() }
                 try await Task.sleep(for: .milliseconds(5))

@@ -28,7 +28,7 @@ enum PoolTesting {
     static func text(_ tail: OutputTail) -> String { String(decoding: tail.bytes, as: UTF8.self) }
 
     /// Polls `condition` until it holds or a generous deadline passes (then false).
-    static func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
+    static func eventually(within limit: Duration = .seconds(240), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if condition() { return true }

@@ -4,7 +4,7 @@ import TestSupport
 
 /// `exec --outputs`: the files a command writes come back on a hit, identical to a fresh run's,
 /// and an entry that would write anywhere but the working directory writes nothing.
-@Suite(.watchdog) struct OutputsTests {
+@Suite(.watchdog, .serialized) struct OutputsTests {
     /// Nested folders, an executable script, an empty file, a link inside the tree; stdout shows
     /// a random number, so a replay is told from a run.
     static let generator = """

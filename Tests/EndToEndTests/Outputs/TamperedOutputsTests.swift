@@ -5,7 +5,7 @@ import TestSupport
 /// A cache entry is a file in a folder others may reach, or a reply from a server: one that is
 /// damaged, or written to make a hit write elsewhere, must write nothing; the command runs
 /// instead, and the user is told why.
-@Suite(.watchdog) struct TamperedOutputsTests {
+@Suite(.watchdog, .serialized) struct TamperedOutputsTests {
     enum Damage: String, CaseIterable, Sendable {
         case blobBytes, parentSegment, absolutePath, throughOutsideLink, linkTargetOutside
     }
