@@ -117,11 +117,6 @@ public final class Spawned: @unchecked Sendable {
         throw Failure(description: "\(argv.joined(separator: " ")) still running after \(timeout); killed")
     }
 
-    /// The exit code, or 128 + the signal that ended the child (a shell's convention).
-    public static func code(_ status: Int32) -> Int32 {
-        (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-    }
-
     /// Sends `signal`; with SIGKILL also reaps, so nothing is left behind.
     public func kill(_ signal: Int32 = SIGKILL) {
         guard exitStatus == nil else { return }
