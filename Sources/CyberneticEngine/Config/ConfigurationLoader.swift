@@ -31,10 +31,8 @@ public enum ConfigurationLoader {
     }
 
     public static func parse(_ text: String, source: String = "workload") throws(ConfigurationError) -> Configuration {
-        if let line = TOMLPrecheck.badTableHeader(in: text) {
-            throw ConfigurationError(source: source, issues: [
-                .init(key: "", line: line, message: "TOML syntax error: a table header needs a key after '[' (a letter, digit, _, - or a quoted key)"),
-            ])
+        if let problem = TOMLPrecheck.problem(in: text) {
+            throw ConfigurationError(source: source, issues: [.init(key: "", line: problem.line, message: problem.message)])
         }
         let root: TOMLTable
         do {
