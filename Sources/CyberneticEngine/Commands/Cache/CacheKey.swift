@@ -69,8 +69,8 @@ public struct CacheKey: Sendable, Equatable, CustomStringConvertible {
         for pattern in inputs.outputGlobs.sorted() { add("outputs", pattern) }
         if inputs.inputGlobs.isEmpty {
             let tree = await WorkingTreeFingerprint.compute(in: inputs.workingDirectory)
-            let root = (OutputPath.realPath(inputs.workingDirectory) ?? inputs.workingDirectory) + "/"
-            let own = (inputs.ownFolders + [root + ".cybernetic"]).map { (OutputPath.realPath($0) ?? $0) + "/" }
+            let root = (realPath(inputs.workingDirectory) ?? inputs.workingDirectory) + "/"
+            let own = (inputs.ownFolders + [root + ".cybernetic"]).map { (realPath($0) ?? $0) + "/" }
             add("tree", tree?.fingerprint { path in
                 own.contains { path.hasPrefix($0) }
                     || path.hasPrefix(root) && inputs.outputGlobs.contains { Glob.matches($0, String(path.dropFirst(root.count))) }

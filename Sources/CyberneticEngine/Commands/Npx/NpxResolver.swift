@@ -57,12 +57,6 @@ public enum NpxResolver {
         }
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     /// A script node runs the same way as `node FILE`: a `#!` line naming node with no options
     /// (`#!/usr/bin/env node`, `#!/usr/bin/node`), or no `#!` line and a .js/.cjs/.mjs name.
     /// A `#!` line with node options (`#!/usr/bin/env -S node --flag`) is exec'd as it is.
