@@ -8,11 +8,8 @@ import TestSupport
 @Suite(.watchdog) struct QueuedMemoryTests {
     @Test func tenThousandQueuedRunsStayWellUnderSixtyFourMiB() throws {
         let dir = try temporaryDirectory()
-        let input = dir.appendingPathComponent("input"), workload = dir.appendingPathComponent("queued.toml")
-        let report = dir.appendingPathComponent("r.json")
-        try Data("input".utf8).write(to: input)
-        // `true` 10,000 times, four at a time: all 10,000 go in line at once; the cache answers all
-        // but the first few, so the run ends (until idle) however slow the machine is.
+        let workload = dir.appendingPathComponent("queued.toml"), report = dir.appendingPathComponent("r.json")
+        // Four run `sleep 60`, 9,996 wait in line until --duration stops the run and cancels them all.
         try Data("""
         [queue]
         max_concurrency = 4
@@ -26,23 +23,24 @@ import TestSupport
 
         [[task]]
         name = "queued"
-        run = ["true"]
+        run = "sleep 60"
         count = 10000
-        inputs = ["\(input.path)"]
         """.utf8).write(to: workload)
-        let result = try Binary.run(["--headless", "--until-idle", "--config", workload.path, "--report", report.path],
-                                    in: dir, stdoutToNull: true)
+        // Two malloc arenas: on a loaded machine more threads touch the allocator and each extra
+        // arena keeps its own free memory, which is noise here (20+ MiB of it), not queued runs.
+        let result = try Binary.run(["--headless", "--duration", "6", "--config", workload.path, "--report", report.path],
+                                    in: dir, environment: ["MALLOC_ARENA_MAX": "2"], stdoutToNull: true)
         #expect(result.code == 0, "stderr: \(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         let totals = try #require(json["totals"] as? [String: Int])
-        #expect(totals["submitted"] == 10_000 && totals["completed"] == 10_000)
+        #expect(totals["submitted"] == 10_000 && totals["cancelled"] == 10_000, "\(totals)")
         let queue = try #require(json["queue"] as? [String: Any])
-        #expect((queue["maxDepth"] as? Int ?? 0) >= 9_996, "the runs really waited in line together")
+        #expect(queue["maxDepth"] as? Int == 9_996, "all but four runs waited in line together (start-up took under 6 s)")
         #expect(queue["depth"] as? Int == 0)
         let process = try #require(json["process"] as? [String: Any])
         let peak = try #require(process["peakResidentMiB"] as? Int)
         // A debug binary alone is about 40 MiB and measured 41 with this queue; with a suspended
-        // task per queued run it was over 70 (the release binary measured 73).
+        // task per queued run the release binary measured 73.
         #expect(peak < 64 + Sanitized.memorySlackMiB, "peak resident memory \(peak) MiB with 10,000 queued runs")
     }
 }
