@@ -40,7 +40,8 @@ import TestSupport
         let process = try #require(json["process"] as? [String: Any])
         let peak = try #require(process["peakResidentMiB"] as? Int)
         // A debug binary alone is about 40 MiB and measured 41 with this queue; with a suspended
-        // task per queued run the release binary measured 73.
+        // task per queued run the release binary measured 72. The figure is the binary's own
+        // (VmHWM): this test runner, its parent, is often past 100 MiB in a full run.
         #expect(peak < 64 + Sanitized.memorySlackMiB, "peak resident memory \(peak) MiB with 10,000 queued runs")
     }
 }
