@@ -23,18 +23,21 @@ public final class Engine: Service, Sendable {
     private let snapshotInterval: Duration
     private let subscribers = Mutex<(next: Int, continuations: [Int: AsyncStream<EngineSnapshot>.Continuation])>((0, [:]))
     private let sequence = Atomic<UInt64>(0)
-    private let submissions: (stream: AsyncStream<(TaskSpec, UInt64)>, continuation: AsyncStream<(TaskSpec, UInt64)>.Continuation)
+    /// Signalled by the queue when it grants slots to queued runs: `runWorkload` hands them to workers.
+    private let grants: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
     private let stopRequests: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
 
     public init(configuration: Configuration, snapshotsPerSecond: Double = 10) {
         self.configuration = configuration
         let store = Self.learningStore(for: configuration)
         learningStore = store
-        ledger = Mutex(Ledger(configuration: configuration, learning: store?.load() ?? []))
+        grants = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        var ledger = Ledger(configuration: configuration, learning: store?.load() ?? [])
+        ledger.queue.wake = grants.continuation
+        self.ledger = Mutex(ledger)
         executor = Executor(configuration: configuration)
         startedAt = clock.now
         snapshotInterval = .milliseconds(Int64(1000 / max(0.1, min(snapshotsPerSecond, 1000))))
-        submissions = AsyncStream.makeStream(of: (TaskSpec, UInt64).self)
         stopRequests = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -136,7 +139,7 @@ public final class Engine: Service, Sendable {
         case .defragmentMemory:
             defragment(reason: "on demand")
         case .submit(let spec):
-            if let sequence = admit(spec) { submissions.continuation.yield((spec, sequence)) }
+            enqueue(SharedTaskSpec(spec))
         }
     }
 
@@ -159,6 +162,9 @@ public final class Engine: Service, Sendable {
                 for await _ in stopRequests.stream { break }
                 // Services go down in reverse order of start before anything else is cancelled.
                 await Task { await self.stopServices() }.value
+                // Queued runs are data, not tasks: they are withdrawn here, where cancelling the
+                // group would have cancelled a task per queued run.
+                ledger.withLock { ledger in ledger.totals.cancelled += ledger.queue.withdrawRuns() }
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -247,10 +253,20 @@ public final class Engine: Service, Sendable {
         }
         await withDiscardingTaskGroup { group in
             for task in tasks {
-                group.addTask { await self.repeatTask(task) }
+                guard task.every == nil, let count = task.count else {
+                    group.addTask { await self.repeatTask(task) }
+                    continue
+                }
+                // A back-to-back task: every run goes in line now, as data; the loop below starts them.
+                enqueueRuns(of: SharedTaskSpec(task), count: count)
+                ledger.withLock { $0.activeLoops -= 1 }
             }
-            for await (spec, sequence) in submissions.stream {
-                group.addTask { await self.runAdmitted(spec, sequence: sequence) }
+            // Runs granted a slot get a worker, which carries on with further granted runs itself:
+            // there are only ever as many workers as runs in flight, however long the line.
+            for await _ in grants.stream {
+                while let run = ledger.withLock({ $0.queue.nextReady() }) {
+                    group.addTask { await self.work(startingWith: run) }
+                }
             }
         }
     }

@@ -88,6 +88,11 @@ struct Ledger: Sendable {
         for index in startupSnapshot.phases.indices where startupSnapshot.phases[index].state == .pending {
             startupSnapshot.phases[index].waitingOn = startupSnapshot.phases[index].dependsOn.filter { !upNames.contains($0) }
         }
+        // Sized once: with thousands of tasks, growing it by doubling at every snapshot leaves
+        // the allocator holes of every size in between.
+        var taskList: [TaskStats] = []
+        taskList.reserveCapacity(taskOrder.count)
+        for name in taskOrder { if let stats = tasks[name] { taskList.append(stats) } }
         var cacheSnapshot = cache
         let lookups = cache.hits + cache.misses
         cacheSnapshot.hitRate = lookups == 0 ? 0 : Double(cache.hits) / Double(lookups)
@@ -99,7 +104,7 @@ struct Ledger: Sendable {
             source: source,
             intakePaused: queue.paused,
             totals: totals,
-            tasks: taskOrder.compactMap { tasks[$0] },
+            tasks: taskList,
             startup: startupSnapshot,
             memory: memory,
             processPool: processPool,

@@ -3,22 +3,10 @@ import Foundation
 /// How one task run travels through the engine: admission (or rejection when the queue is full),
 /// a slot under the concurrency limit, the command itself, and the accounting of its outcome.
 extension Engine {
-    /// Runs a workload task `count` times: `every` apart (start to start), or, without `every`,
-    /// all submitted at once so that the queue orders them and the limit paces them.
+    /// Runs a workload task `every` apart (start to start), `count` times or forever. Tasks without
+    /// `every` do not come here: `enqueueRuns` puts all their runs in line at once.
     func repeatTask(_ spec: TaskSpec) async {
         defer { ledger.withLock { $0.activeLoops -= 1 } }
-        if spec.every == nil, let count = spec.count {
-            var admitted: [UInt64] = []
-            for _ in 0..<count where !Task.isCancelled {
-                if let sequence = admit(spec) { admitted.append(sequence) }
-            }
-            await withDiscardingTaskGroup { group in
-                for sequence in admitted {
-                    group.addTask { await self.runAdmitted(spec, sequence: sequence) }
-                }
-            }
-            return
-        }
         var runs = 0
         while !Task.isCancelled, spec.count.map({ runs < $0 }) ?? true {
             let started = clock.now
@@ -30,13 +18,31 @@ extension Engine {
         }
     }
 
+    /// Submits `count` runs of a task at once, so that the queue orders them and the limit paces
+    /// them. Each is a `QueuedRun` sharing `task`: no task of its own until a slot frees.
+    func enqueueRuns(of task: SharedTaskSpec, count: Int) {
+        for _ in 0..<count where !Task.isCancelled { _ = enqueue(task) }
+    }
+
+    /// One run of a repeating task, waiting for its slot in person.
     func execute(_ spec: TaskSpec) async {
         if let sequence = admit(spec) { await runAdmitted(spec, sequence: sequence) }
     }
 
-    /// Counts the submission and puts it in line; rejects it at once when the queue is full.
+    /// Counts the submission of a run that will wait on a continuation and puts it in line.
     func admit(_ spec: TaskSpec) -> UInt64? {
-        let now = (clock.now - startedAt).seconds
+        admitting(spec) { queue, now in queue.admit(spec.priority, now: now) }
+    }
+
+    /// Counts the submission of a data run and puts it in line; a worker runs it once it holds a slot.
+    @discardableResult
+    func enqueue(_ task: SharedTaskSpec) -> Bool {
+        admitting(task.spec) { queue, now in queue.admit(QueuedRun(task: task, admittedAt: now), now: now) ? () : nil } != nil
+    }
+
+    /// Counts the submission and puts it in line with `put`; rejects it at once when the queue is full.
+    private func admitting<T>(_ spec: TaskSpec, _ put: (inout QueueState, Double) -> T?) -> T? {
+        let now = uptimeSeconds
         return ledger.withLock { ledger in
             ledger.register(spec)
             ledger.totals.submitted += 1
@@ -44,22 +50,37 @@ extension Engine {
                 ledger.totals.cancelled += 1
                 return nil
             }
-            guard let sequence = ledger.queue.admit(spec.priority, now: now) else {
+            guard let admitted = put(&ledger.queue, now) else {
                 ledger.totals.rejected += 1
                 ledger.events.append(.error, "task \(spec.name) rejected: queue full (\(ledger.queue.capacity) waiting)")
                 return nil
             }
-            return sequence
+            return admitted
+        }
+    }
+
+    /// A worker: runs a granted data run, then keeps taking granted runs until none is left for it.
+    /// Workers exist only for runs that hold a slot, so there are never more than the limit allows.
+    func work(startingWith first: QueuedRun) async {
+        var next: QueuedRun? = first
+        while let run = next {
+            await runGranted(run.task.spec, admittedAt: run.admittedAt)
+            next = Task.isCancelled ? nil : ledger.withLock { $0.queue.nextReady() }
         }
     }
 
     func runAdmitted(_ spec: TaskSpec, sequence: UInt64) async {
-        let enqueued = clock.now
+        let enqueued = uptimeSeconds
         guard await acquireSlot(sequence) else {
             ledger.withLock { $0.totals.cancelled += 1 }
             return
         }
-        let waited = UInt64(max(0, (clock.now - enqueued).milliseconds * 1000))
+        await runGranted(spec, admittedAt: enqueued)
+    }
+
+    /// Runs a run that holds a slot, accounts for its outcome and gives the slot back.
+    private func runGranted(_ spec: TaskSpec, admittedAt: Double) async {
+        let waited = UInt64(max(0, (uptimeSeconds - admittedAt) * 1_000_000))
         ledger.withLock { ledger in
             ledger.tasks[spec.name]?.running += 1
             _ = ledger.waitMicros.record(waited)
