@@ -27,9 +27,10 @@ enum PoolTesting {
 
     static func text(_ tail: OutputTail) -> String { String(decoding: tail.bytes, as: UTF8.self) }
 
-    /// Polls `condition` until it holds or a generous deadline passes (then false).
+    /// Polls `condition` until it holds or a generous deadline passes (then false); the deadline
+    /// is stretched by `Sanitized.timeScale`.
     static func eventually(within limit: Duration = .seconds(240), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
+        let deadline = ContinuousClock.now + Sanitized.scaled(limit)
         while ContinuousClock.now < deadline {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(20))

@@ -1,5 +1,6 @@
 import CyberneticEngine
 import Foundation
+import TestSupport
 
 /// Helpers shared by engine tests: build workloads from text and run an engine until idle.
 enum Workload {
@@ -63,11 +64,11 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 extension Engine {
-    /// Waits until `condition` holds, failing (not hanging) after `limit`. The limit is generous:
-    /// it only catches a broken loop, never a slow machine.
+    /// Waits until `condition` holds, failing (not hanging) after `limit` (stretched by
+    /// `Sanitized.timeScale`). The limit is generous: it only catches a broken loop, never a slow machine.
     func waitFor(_ what: String, within limit: Duration = .seconds(90),
                  _ condition: (EngineSnapshot) -> Bool) async throws -> EngineSnapshot {
-        let deadline = ContinuousClock.now + limit
+        let deadline = ContinuousClock.now + Sanitized.scaled(limit)
         while ContinuousClock.now < deadline {
             let current = snapshot()
             if condition(current) { return current }

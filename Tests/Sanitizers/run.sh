@@ -59,8 +59,15 @@ main() {
     # Sanitized code runs several times slower: give a single test more time before the watchdog ends
     # the run (unless the caller chose a limit).
     export CYBERNETIC_TEST_LIMIT="${CYBERNETIC_TEST_LIMIT:-2700}"
+    # ... and stretch the tests' own waits and the time limits of commands they expect to finish
+    # (TestSupport's Sanitized.timeScale): ThreadSanitizer slows the engine down more than
+    # AddressSanitizer does. A plain `swift test` leaves it unset (1), so normal runs are not loosened.
+    case "$kind" in
+        thread)  export CYBERNETIC_TEST_TIME_SCALE="${CYBERNETIC_TEST_TIME_SCALE:-8}" ;;
+        address) export CYBERNETIC_TEST_TIME_SCALE="${CYBERNETIC_TEST_TIME_SCALE:-4}" ;;
+    esac
 
-    echo "== test: swift test --skip-build --sanitize=$kind --scratch-path $scratch $*"
+    echo "== test: swift test --skip-build --sanitize=$kind --scratch-path $scratch $* (time scale $CYBERNETIC_TEST_TIME_SCALE)"
     swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" "$@"
     status=$?
     end=$(date +%s)

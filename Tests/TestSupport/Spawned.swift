@@ -102,10 +102,11 @@ public final class Spawned: @unchecked Sendable {
 
     public var isRunning: Bool { poll() == nil }
 
-    /// Waits for the child to exit. After `timeout` it is killed and the wait fails, naming the
-    /// command: a hung child is a failed test, never a hung run.
+    /// Waits for the child to exit. After `timeout` (stretched by `Sanitized.timeScale`) it is
+    /// killed and the wait fails, naming the command: a hung child is a failed test, never a hung run.
     @discardableResult
     public func wait(timeout: Duration = .seconds(300)) throws -> Int32 {
+        let timeout = Sanitized.scaled(timeout)
         let deadline = ContinuousClock.now + timeout
         var pause: UInt32 = 1_000
         while ContinuousClock.now < deadline {

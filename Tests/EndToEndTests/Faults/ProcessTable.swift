@@ -115,9 +115,10 @@ enum ProcessTable {
         return (pids, groups)
     }
 
-    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    /// Polls until `condition` holds or `timeout` (stretched by `Sanitized.timeScale`) passes;
+    /// returns whether it held.
     static func waitFor(_ timeout: Duration, every pause: UInt32 = 50_000, _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + Sanitized.scaled(timeout)
         while ContinuousClock.now < deadline {
             if condition() { return true }
             usleep(pause)
