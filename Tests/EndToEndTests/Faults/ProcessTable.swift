@@ -147,8 +147,8 @@ final class RunningBinary {
     /// Waits for the binary to exit (failing after `timeout`) and returns its exit code, or the
     /// number of the signal that ended it.
     @discardableResult
-    func waitForExit(timeout: Duration = .seconds(600)) throws -> Int32 {
-        Binary.foundationStyle(try process.wait(timeout: timeout))
+    func waitForExit(timeout: Duration = .seconds(600)) async throws -> Int32 {
+        Binary.foundationStyle(try await process.exit(timeout: timeout))
     }
 
     var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
