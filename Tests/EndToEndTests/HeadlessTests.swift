@@ -124,7 +124,10 @@ import TestSupport
         let workload = dir.appendingPathComponent("w.toml")
         try "[[task]]\nname = \"forever\"\nrun = \"true\"\nevery = \"100ms\"\n".write(to: workload, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("r.json")
-        let result = try await Binary.run(["--headless", "--config", workload.path, "--duration", "1", "--report", report.path])
+        // One second in a plain run; stretched under a sanitizer, where a ThreadSanitizer run has
+        // ended after one second with no task completed yet.
+        let seconds = Int(Sanitized.scaled(seconds: 1).rounded(.up))
+        let result = try await Binary.run(["--headless", "--config", workload.path, "--duration", "\(seconds)", "--report", report.path])
         #expect(result.code == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         #expect((json["exit"] as? [String: Any])?["reason"] as? String == "duration")

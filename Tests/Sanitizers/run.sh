@@ -9,7 +9,9 @@
 # child that a test kills, or whose stderr a test only searches, are not lost. Exits 1 if the
 # tests fail or any process wrote a sanitizer report, and prints the reports.
 # SANITIZER_SCRATCH overrides the scratch folder; SANITIZER_REPORTS keeps the reports in a folder
-# of your choice (default: a temporary one, removed on a clean run).
+# of your choice (default: a temporary one, removed on a clean run). The tests' waits and the limits
+# of commands they expect to finish are stretched by CYBERNETIC_TEST_TIME_SCALE (default 4 for
+# address, 8 for thread; see Tests/TestSupport/Sanitized.swift); a plain `swift test` leaves it at 1.
 set -uo pipefail
 # One function, read whole before it runs: editing this file during a run cannot change the run.
 main() {
