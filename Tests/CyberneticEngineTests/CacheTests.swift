@@ -12,7 +12,7 @@ import TestSupport
     }
 
     private func request(_ script: String, in dir: URL, env: [String: String?] = [:]) -> CommandRequest {
-        CommandRequest(argv: ["/bin/sh", "-c", script], workingDirectory: dir.path, environment: env)
+        CommandRequest(argv: ["/bin/sh", "-c", script], workingDirectory: dir.path, environment: env).scaled()
     }
 
     @Test func theSameCommandTwiceIsAHitWithIdenticalOutput() async throws {

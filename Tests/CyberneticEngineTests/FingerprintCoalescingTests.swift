@@ -19,8 +19,13 @@ import TestSupport
         }
 
         func waitForStart(_ number: Int) async throws {
-            let deadline = ContinuousClock.now + .seconds(240)
-            while started.withLock({ $0 }) < number {
+            try await Self.wait { self.started.withLock { $0 } >= number }
+        }
+
+        /// Polls `condition`, failing (not hanging) after 240 s times `Sanitized.timeScale`.
+        static func wait(_ condition: () -> Bool) async throws {
+            let deadline = ContinuousClock.now + Sanitized.scaled(.seconds(240))
+            while !condition() {
                 guard ContinuousClock.now < deadline else { throw CancellationError() }
                 try await Task.sleep(for: .milliseconds(5))
             }
@@ -34,6 +39,9 @@ import TestSupport
         try await gated.waitForStart(1)
         // These ask while #1 runs: #1 may have read the tree before they asked.
         let later = (0..<20).map { _ in Task { await coalescer.value(for: "/repo") } }
+        // All twenty must have asked before #1 ends: on a loaded machine (a sanitized run) a task
+        // can start late, ask after #2 has already ended, and wait for a #3 nobody releases.
+        try await Gated.wait { coalescer.lookups == 21 }
         try await Task.sleep(for: .milliseconds(50))
         #expect(gated.started.withLock { $0 } == 1, "the queued computation waits for the running one")
         gated.released.withLock { $0 = 1 }

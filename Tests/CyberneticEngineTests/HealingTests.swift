@@ -106,8 +106,10 @@ struct HealingTests {
     func crashingRuntimeOpensAndClosesItsCircuit() async throws {
         let dir = try PoolTesting.temporaryDirectory()
         let log = dir + "/boots", healthy = dir + "/healthy"
-        // The default intensity and backoff; a wide period and a short cool-down so a loaded machine fits.
-        let policy = RestartPolicy(maxRestarts: 5, period: .seconds(60), quietPeriod: .seconds(60), coolDown: .seconds(2))
+        // The default intensity and backoff; a wide period and a short cool-down so a loaded machine
+        // fits (the period stretched by the sanitizers' time scale: six boots take minutes there).
+        let period = Sanitized.scaled(.seconds(60))
+        let policy = RestartPolicy(maxRestarts: 5, period: period, quietPeriod: period, coolDown: .seconds(2))
         let pool = ProcessPool(settings: PoolTesting.settings(min: 1, max: 3),
                                bootstraps: try Self.crashingBootstraps(log: log, healthy: healthy), policy: policy)
         defer { Task { await pool.shutdown() } }
@@ -133,12 +135,13 @@ struct HealingTests {
                                           "circuit open: spawning directly"])
         #expect(actions.allSatisfy { $0.subject == "runner sh" })
         let open = try #require(actions.last)
-        #expect(open.reason.contains("6 crashes in 1m exceed the restart intensity (5 in 1m)"), "\(open.reason)")
+        let window = DurationText.format(period)
+        #expect(open.reason.contains("6 crashes in \(window) exceed the restart intensity (5 in \(window))"), "\(open.reason)")
         #expect(open.reason.contains("exited with code 3 before it was ready"), "\(open.reason)")
 
         // Open: the pool boots nothing and hands every job back for a direct spawn (the Executor
         // then spawns it: see the end-to-end test through the binary).
-        let request = CommandRequest(argv: ["/bin/sh", "-c", "echo direct"])
+        let request = CommandRequest(argv: ["/bin/sh", "-c", "echo direct"]).scaled()
         #expect(await pool.run(request) == nil)
 
         // The runtime is fixed; after the cool-down one probe boots, gets ready and closes the circuit.
@@ -162,7 +165,7 @@ struct HealingTests {
         let pool = ProcessPool(settings: PoolTesting.settings(min: 0, max: 2),
                                bootstraps: try Self.crashingBootstraps(log: log, healthy: dir + "/never"), policy: RestartPolicy())
         defer { Task { await pool.shutdown() } }
-        #expect(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo hi"])) == nil)
+        #expect(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo hi"]).scaled()) == nil)
         #expect(Self.boots(log).count == 2, "one boot for the job and one for its retry")
         #expect(PoolTesting.stats(pool, "sh").retries == 1)
         #expect(PoolTesting.stats(pool, "sh").circuit == .closed, "two crashes are within the intensity")

@@ -160,7 +160,7 @@ import TestSupport
 
     @Test func capturedOutputIsHeldInPooledBlocksAndReleased() async {
         let pool = MemoryPool()
-        var request = CommandRequest(argv: ["sh", "-c", "head -c 300000 /dev/zero"], outputLimit: 100_000)
+        var request = CommandRequest(argv: ["sh", "-c", "head -c 300000 /dev/zero"], outputLimit: 100_000).scaled()
         request.memoryPool = pool
         var result: CommandResult? = await CommandRunner.run(request)
         #expect(result?.stdout.bytes.count == 100_000)

@@ -72,7 +72,7 @@ struct NpxTests {
     func npxThroughTheWarmPool() async throws {
         let pool = ProcessPool(settings: PoolTesting.settings(min: 1, max: 3))
         let argv = try #require(NpxResolver.resolve(argv: ["npx", "hello", "one", "two words"], workingDirectory: nested))
-        let request = CommandRequest(argv: argv, workingDirectory: nested, environment: ["HELLO_NAME": "n", "HELLO_EXIT": "5"])
+        let request = CommandRequest(argv: argv, workingDirectory: nested, environment: ["HELLO_NAME": "n", "HELLO_EXIT": "5"]).scaled()
         let result = try #require(await pool.run(request))
         await pool.shutdown()
         #expect(result.outcome == .exited(5))
@@ -84,8 +84,8 @@ struct NpxTests {
 
         if ExecutableLookup.find("npx") != nil {
             var real = CommandRequest(argv: ["npx", "hello", "one", "two words"], workingDirectory: nested,
-                                      environment: ["HELLO_NAME": "n", "HELLO_EXIT": "5"])
-            real.timeout = .seconds(120)
+                                      environment: ["HELLO_NAME": "n", "HELLO_EXIT": "5"]).scaled()
+            real.timeout = Sanitized.scaled(.seconds(120))
             let npx = await CommandRunner.run(real)
             #expect(npx.outcome == .exited(5))
             let fromNpx = try #require(try JSONSerialization.jsonObject(with: Data(npx.stdout.bytes)) as? [String: Any])

@@ -19,7 +19,7 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let exec = executor(dir)
         let policy = Executor.CachePolicy(inputs: ["none"], outputs: ["gen/**"])
-        let request = CommandRequest(argv: ["/bin/sh", "-c", Self.script], workingDirectory: dir.path)
+        let request = CommandRequest(argv: ["/bin/sh", "-c", Self.script], workingDirectory: dir.path).scaled()
         let first = await exec.run(request, policy: policy)
         #expect(first.path == .spawned && first.stored)
         let medium = exec.memoryPool.stats().first { $0.name == "medium" }
@@ -45,7 +45,7 @@ import TestSupport
         #expect(Glob.expand("src/**", in: dir.path) == ["src/deep/file.ts"])
         let exec = executor(dir)
         let policy = Executor.CachePolicy(inputs: ["src/**"])
-        let request = CommandRequest(argv: ["/bin/sh", "-c", "cat src/deep/file.ts"], workingDirectory: dir.path)
+        let request = CommandRequest(argv: ["/bin/sh", "-c", "cat src/deep/file.ts"], workingDirectory: dir.path).scaled()
         #expect(await exec.run(request, policy: policy).path == .spawned)
         #expect(await exec.run(request, policy: policy).path == .memoryHit)
         try "two".write(to: source, atomically: true, encoding: .utf8)

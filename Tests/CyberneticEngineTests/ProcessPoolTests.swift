@@ -27,9 +27,10 @@ enum PoolTesting {
 
     static func text(_ tail: OutputTail) -> String { String(decoding: tail.bytes, as: UTF8.self) }
 
-    /// Polls `condition` until it holds or a generous deadline passes (then false).
+    /// Polls `condition` until it holds or a generous deadline passes (then false); the deadline
+    /// is stretched by `Sanitized.timeScale`.
     static func eventually(within limit: Duration = .seconds(240), _ condition: () -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + limit
+        let deadline = ContinuousClock.now + Sanitized.scaled(limit)
         while ContinuousClock.now < deadline {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(20))
@@ -101,7 +102,7 @@ struct ProcessPoolTests {
         exit 7
         """
         let first = CommandRequest(argv: ["/bin/sh", "-c", script], workingDirectory: directory,
-                                   environment: ["FOO": "x y'z\nw \\n $HOME `id`", "BAR": nil])
+                                   environment: ["FOO": "x y'z\nw \\n $HOME `id`", "BAR": nil]).scaled()
         let (warm1, cold1) = await PoolTesting.warmAndCold(pool, first)
         let result1 = try #require(warm1, "the pool takes `sh -c SCRIPT`")
         #expect(result1.outcome == .exited(7))
@@ -110,14 +111,14 @@ struct ProcessPoolTests {
         #expect(PoolTesting.text(result1.stdout) == "[it's]\n[a \"b\"]\n[x y'z\nw \\n $HOME `id`]\n[unset]\n\(directory)\n")
 
         let arguments = ["zero", "a b", "it's", "two\nlines", "\"q\"", "$HOME", "`echo x`", "", "tab\there"]
-        let second = CommandRequest(argv: ["/bin/sh", "-c", "for a in \"$0\" \"$@\"; do printf '<%s>' \"$a\"; done; exit 3"] + arguments)
+        let second = CommandRequest(argv: ["/bin/sh", "-c", "for a in \"$0\" \"$@\"; do printf '<%s>' \"$a\"; done; exit 3"] + arguments).scaled()
         let (warm2, cold2) = await PoolTesting.warmAndCold(pool, second)
         let result2 = try #require(warm2)
         #expect(result2.outcome == .exited(3))
         #expect(PoolTesting.text(result2.stdout) == PoolTesting.text(cold2.stdout))
         #expect(PoolTesting.text(result2.stdout) == arguments.map { "<\($0)>" }.joined())
 
-        let third = CommandRequest(argv: ["/bin/sh", "-c", "echo out; echo err >&2; kill -TERM $$"])
+        let third = CommandRequest(argv: ["/bin/sh", "-c", "echo out; echo err >&2; kill -TERM $$"]).scaled()
         let (warm3, cold3) = await PoolTesting.warmAndCold(pool, third)
         let result3 = try #require(warm3)
         #expect(result3.outcome == cold3.outcome)
@@ -144,9 +145,9 @@ struct ProcessPoolTests {
         let environment: [String: String?] = ["PROBE": "v a l'u\"e", "PROBE_EXIT": "4"]
 
         let requests = [
-            CommandRequest(argv: ["python3", "probe.py", "a b", "c"], workingDirectory: directory, environment: environment),
-            CommandRequest(argv: ["python3", "-c", probe, "x", "y z"], workingDirectory: directory, environment: environment),
-            CommandRequest(argv: ["python3", "-m", "probe", "m1", "m 2"], workingDirectory: directory, environment: environment),
+            CommandRequest(argv: ["python3", "probe.py", "a b", "c"], workingDirectory: directory, environment: environment).scaled(),
+            CommandRequest(argv: ["python3", "-c", probe, "x", "y z"], workingDirectory: directory, environment: environment).scaled(),
+            CommandRequest(argv: ["python3", "-m", "probe", "m1", "m 2"], workingDirectory: directory, environment: environment).scaled(),
         ]
         for request in requests {
             let (warm, cold) = await PoolTesting.warmAndCold(pool, request)
@@ -162,16 +163,16 @@ struct ProcessPoolTests {
 
         // A nil override unsets a variable the engine has.
         let unset = try #require(await pool.run(CommandRequest(argv: ["python3", "-c", "import os; print(os.environ.get('PATH', 'absent'))"],
-                                                               environment: ["PATH": nil])))
+                                                               environment: ["PATH": nil]).scaled()))
         #expect(PoolTesting.text(unset.stdout) == "absent\n")
 
-        let failing = CommandRequest(argv: ["python3", "-c", "def f():\n    raise ValueError('boom')\nf()"])
+        let failing = CommandRequest(argv: ["python3", "-c", "def f():\n    raise ValueError('boom')\nf()"]).scaled()
         let result = try #require(await pool.run(failing))
         #expect(result.outcome == .exited(1))
         let stderr = PoolTesting.text(result.stderr)
         #expect(stderr.contains("ValueError: boom"))
         #expect(!stderr.contains("runner.py"), "the runner's own frames are not in the traceback: \(stderr)")
-        let missing = try #require(await pool.run(CommandRequest(argv: ["python3", "no-such-script.py"], workingDirectory: directory)))
+        let missing = try #require(await pool.run(CommandRequest(argv: ["python3", "no-such-script.py"], workingDirectory: directory).scaled()))
         #expect(missing.outcome == .exited(2))
         #expect(PoolTesting.text(missing.stderr).contains("can't open file"))
         await pool.shutdown()
@@ -187,7 +188,7 @@ struct ProcessPoolTests {
         for (bin, module) in [("hello/bin/hello.js", "commonjs"), ("esm-hello/bin/esm-hello.js", "esm")] {
             let script = PoolTesting.npxDemo.appendingPathComponent("node_modules/\(bin)").path
             let request = CommandRequest(argv: [node, script, "a b", "it's", "x\ny"], workingDirectory: nested,
-                                         environment: ["HELLO_NAME": "warm \"node\"", "HELLO_EXIT": "6"])
+                                         environment: ["HELLO_NAME": "warm \"node\"", "HELLO_EXIT": "6"]).scaled()
             let (warm, cold) = await PoolTesting.warmAndCold(pool, request)
             let result = try #require(warm)
             #expect(result.outcome == .exited(6))
@@ -204,13 +205,13 @@ struct ProcessPoolTests {
 
         let directory = try PoolTesting.temporaryDirectory()
         try "function f() { throw new Error('boom') }\nf()\n".write(toFile: directory + "/throws.js", atomically: true, encoding: .utf8)
-        let failed = try #require(await pool.run(CommandRequest(argv: ["node", "throws.js"], workingDirectory: directory)))
+        let failed = try #require(await pool.run(CommandRequest(argv: ["node", "throws.js"], workingDirectory: directory).scaled()))
         #expect(failed.outcome == .exited(1))
         #expect(PoolTesting.text(failed.stderr).contains("Error: boom"))
         // The job's exceptions are ordinary uncaught exceptions: its own handler sees them.
         try "process.on('uncaughtException', (e) => { console.log('caught', e.message); process.exitCode = 3 })\nthrow new Error('x')\n"
             .write(toFile: directory + "/handled.js", atomically: true, encoding: .utf8)
-        let (handledWarm, handledCold) = await PoolTesting.warmAndCold(pool, CommandRequest(argv: ["node", "handled.js"], workingDirectory: directory))
+        let (handledWarm, handledCold) = await PoolTesting.warmAndCold(pool, CommandRequest(argv: ["node", "handled.js"], workingDirectory: directory).scaled())
         let handled = try #require(handledWarm)
         #expect(handled.outcome == .exited(3))
         #expect(handled.outcome == handledCold.outcome)
@@ -226,9 +227,9 @@ struct ProcessPoolTests {
         let directory = try PoolTesting.temporaryDirectory()
         if PoolTesting.pythonInstalled {
             let check = ["python3", "-c", "import sys; print(\(String(reflecting: directory)) in sys.path)"]
-            let plain1 = try #require(await pool.run(CommandRequest(argv: check)))
-            let withPath = try #require(await pool.run(CommandRequest(argv: check, environment: ["PYTHONPATH": directory])))
-            let plain2 = try #require(await pool.run(CommandRequest(argv: check)))
+            let plain1 = try #require(await pool.run(CommandRequest(argv: check).scaled()))
+            let withPath = try #require(await pool.run(CommandRequest(argv: check, environment: ["PYTHONPATH": directory]).scaled()))
+            let plain2 = try #require(await pool.run(CommandRequest(argv: check).scaled()))
             #expect(PoolTesting.text(plain1.stdout) == "False\n")
             #expect(PoolTesting.text(withPath.stdout) == "True\n")
             #expect(PoolTesting.text(plain2.stdout) == "False\n")
@@ -238,8 +239,8 @@ struct ProcessPoolTests {
             try "globalThis.preloaded = 'yes';\n".write(toFile: directory + "/preload.js", atomically: true, encoding: .utf8)
             try "console.log(globalThis.preloaded ?? 'no');\n".write(toFile: directory + "/check.js", atomically: true, encoding: .utf8)
             let check = ["node", directory + "/check.js"]
-            let plain = try #require(await pool.run(CommandRequest(argv: check)))
-            let preloaded = try #require(await pool.run(CommandRequest(argv: check, environment: ["NODE_OPTIONS": "--require \(directory)/preload.js"])))
+            let plain = try #require(await pool.run(CommandRequest(argv: check).scaled()))
+            let preloaded = try #require(await pool.run(CommandRequest(argv: check, environment: ["NODE_OPTIONS": "--require \(directory)/preload.js"]).scaled()))
             #expect(PoolTesting.text(plain.stdout) == "no\n")
             #expect(PoolTesting.text(preloaded.stdout) == "yes\n")
             #expect(pool.snapshot().contains { $0.runtime.hasSuffix("+NODE_OPTIONS") && $0.jobs == 1 })
@@ -252,18 +253,18 @@ struct ProcessPoolTests {
         let pool = ProcessPool(settings: PoolTesting.settings(min: 0, max: 2))
         defer { Task { await pool.shutdown() } }
         let unsupported: [CommandRequest] = [
-            CommandRequest(argv: ["ls", "-l"]),
-            CommandRequest(argv: ["/bin/sh", "script.sh"]),
-            CommandRequest(argv: ["/bin/sh", "-e", "-c", "true"]),
-            CommandRequest(argv: ["/bin/sh", "-c"]),
-            CommandRequest(argv: ["node", "-e", "1"]),
-            CommandRequest(argv: ["node", "--inspect", "x.js"]),
-            CommandRequest(argv: ["node"]),
-            CommandRequest(argv: ["python3", "-u", "x.py"]),
-            CommandRequest(argv: ["python3"]),
-            CommandRequest(argv: ["python3", "-m"]),
-            CommandRequest(argv: ["/bin/sh", "-c", "true"], environment: ["NOT-A-NAME": "x"]),
-            CommandRequest(argv: ["/bin/sh", "-c", "true"], workingDirectory: "/no/such/directory"),
+            CommandRequest(argv: ["ls", "-l"]).scaled(),
+            CommandRequest(argv: ["/bin/sh", "script.sh"]).scaled(),
+            CommandRequest(argv: ["/bin/sh", "-e", "-c", "true"]).scaled(),
+            CommandRequest(argv: ["/bin/sh", "-c"]).scaled(),
+            CommandRequest(argv: ["node", "-e", "1"]).scaled(),
+            CommandRequest(argv: ["node", "--inspect", "x.js"]).scaled(),
+            CommandRequest(argv: ["node"]).scaled(),
+            CommandRequest(argv: ["python3", "-u", "x.py"]).scaled(),
+            CommandRequest(argv: ["python3"]).scaled(),
+            CommandRequest(argv: ["python3", "-m"]).scaled(),
+            CommandRequest(argv: ["/bin/sh", "-c", "true"], environment: ["NOT-A-NAME": "x"]).scaled(),
+            CommandRequest(argv: ["/bin/sh", "-c", "true"], workingDirectory: "/no/such/directory").scaled(),
         ]
         for request in unsupported {
             #expect(await pool.run(request) == nil, "\(request.argv)")
@@ -286,7 +287,7 @@ struct ProcessPoolTests {
             PoolTesting.totals(pool).crashes == 1
                 && PoolTesting.runners(pool).contains { $0.phase == "warm" && $0.pid != nil && $0.pid != victim }
         })
-        let result = try #require(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo fine"])))
+        let result = try #require(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo fine"]).scaled()))
         #expect(result.outcome == .exited(0))
         #expect(PoolTesting.text(result.stdout) == "fine\n")
         #expect(pool.diagnostics().highWater <= 3)
@@ -305,7 +306,7 @@ struct ProcessPoolTests {
         let victim = try #require(PoolTesting.runners(pool).first?.pid)
         // Stopped, it cannot read the job the pool writes to it; then it dies with the job unread.
         kill(victim, SIGSTOP)
-        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo retried"])) }
+        let job = Task { await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo retried"]).scaled()) }
         #expect(await PoolTesting.eventually { PoolTesting.runners(pool).contains { $0.pid == victim && $0.phase == "busy" } })
         kill(victim, SIGKILL)
         let result = try #require(await job.value)
@@ -335,7 +336,7 @@ struct ProcessPoolTests {
         #expect(result.outcome.summary == "killed by signal 9 (SIGKILL)")
         #expect(PoolTesting.totals(pool).crashes == 1)
         #expect(PoolTesting.liveMembers(ofGroup: victim).isEmpty)
-        let next = try #require(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo next"])))
+        let next = try #require(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "echo next"]).scaled()))
         #expect(next.outcome == .exited(0))
         await pool.shutdown()
     }
@@ -361,7 +362,7 @@ struct ProcessPoolTests {
                     let argv = python && index % 3 == 0
                         ? ["python3", "-c", "import sys, time; time.sleep(0.05); print(sys.argv[1])", "\(index)"]
                         : ["/bin/sh", "-c", "sleep 0.05; echo \(index)"]
-                    let result = await pool.run(CommandRequest(argv: argv))
+                    let result = await pool.run(CommandRequest(argv: argv).scaled())
                     return (index, result.flatMap { $0.outcome == .exited(0) ? PoolTesting.text($0.stdout) : nil })
                 }
             }
@@ -457,6 +458,6 @@ struct ProcessPoolTests {
             #expect(PoolTesting.liveMembers(ofGroup: pid).isEmpty, "group \(pid)")
         }
         #expect(pool.diagnostics().live == 0)
-        #expect(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "true"])) == nil)
+        #expect(await pool.run(CommandRequest(argv: ["/bin/sh", "-c", "true"]).scaled()) == nil)
     }
 }

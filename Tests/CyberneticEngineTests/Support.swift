@@ -1,11 +1,15 @@
 import CyberneticEngine
 import Foundation
+import TestSupport
 
 /// Helpers shared by engine tests: build workloads from text and run an engine until idle.
 enum Workload {
     /// What the optimizer learns in one test stays in that test: its records go to a fresh folder.
+    /// A workload that leaves `task_timeout` at its default gets the default stretched by
+    /// `Sanitized.timeScale` (30 s in a plain run): its commands are expected to finish.
     static func parse(_ text: String) throws -> Configuration {
         var config = try ConfigurationLoader.parse(text, source: "test")
+        if !text.contains("task_timeout") { config.queue.taskTimeout = Sanitized.scaled(config.queue.taskTimeout) }
         if config.optimizer.learningFile == nil {
             config.optimizer.learningFile = FileManager.default.temporaryDirectory
                 .appendingPathComponent("cybernetic-learning-\(UUID().uuidString).json").path
@@ -43,6 +47,17 @@ extension Engine {
     }
 }
 
+extension CommandRequest {
+    /// This request with its time limit (30 s by default) stretched by `Sanitized.timeScale`: the
+    /// tests' commands are expected to finish, and under a sanitizer on a loaded machine a 5 MB
+    /// flood or a warm-runner round trip has taken longer than 30 s. A plain run is unchanged.
+    func scaled() -> CommandRequest {
+        var request = self
+        request.timeout = Sanitized.scaled(timeout)
+        return request
+    }
+}
+
 func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-test-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
@@ -63,11 +78,11 @@ struct TimedOut: Error, CustomStringConvertible {
 }
 
 extension Engine {
-    /// Waits until `condition` holds, failing (not hanging) after `limit`. The limit is generous:
-    /// it only catches a broken loop, never a slow machine.
+    /// Waits until `condition` holds, failing (not hanging) after `limit` (stretched by
+    /// `Sanitized.timeScale`). The limit is generous: it only catches a broken loop, never a slow machine.
     func waitFor(_ what: String, within limit: Duration = .seconds(90),
                  _ condition: (EngineSnapshot) -> Bool) async throws -> EngineSnapshot {
-        let deadline = ContinuousClock.now + limit
+        let deadline = ContinuousClock.now + Sanitized.scaled(limit)
         while ContinuousClock.now < deadline {
             let current = snapshot()
             if condition(current) { return current }

@@ -114,7 +114,7 @@ import TestSupport
 
     @Test func floodedOutputIsCappedNotLost() async throws {
         let result = await CommandRunner.run(CommandRequest(argv: ["sh", "-c", "yes 0123456789 | head -c 5000000; echo end >&2"],
-                                                            outputLimit: 4096))
+                                                            outputLimit: 4096).scaled())
         #expect(result.outcome == .exited(0))
         #expect(result.stdout.totalBytes == 5_000_000)
         #expect(result.stdout.bytes.count == 4096)

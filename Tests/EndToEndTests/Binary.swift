@@ -31,8 +31,10 @@ enum Binary {
     }
 
     /// Runs the binary to completion with stdout and stderr in files (never a full pipe), stdin closed.
+    /// Async, so that waiting for a long run does not hold a thread of the concurrency pool that
+    /// every other test needs (see `Spawned.exit(timeout:)`).
     static func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
-                    stdoutToNull: Bool = false, timeout: Duration = .seconds(600)) throws -> Result {
+                    stdoutToNull: Bool = false, timeout: Duration = .seconds(600)) async throws -> Result {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("cybernetic-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -42,7 +44,7 @@ enum Binary {
         let process = try Spawned([path] + arguments, directory: (directory ?? packageRoot).path,
                                   environment: environment,
                                   stdout: stdoutToNull ? "/dev/null" : out.path, stderr: err.path)
-        let status = try process.wait(timeout: timeout)
+        let status = try await process.exit(timeout: timeout)
         return Result(code: Binary.foundationStyle(status),
                       stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                       stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")

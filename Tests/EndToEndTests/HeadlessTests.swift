@@ -3,10 +3,10 @@ import Testing
 import TestSupport
 
 @Suite(.watchdog) struct HeadlessTests {
-    @Test func theCIExampleRunsAndWritesCorrectReports() throws {
+    @Test func theCIExampleRunsAndWritesCorrectReports() async throws {
         let dir = try temporaryDirectory()
         let report = dir.appendingPathComponent("r.json"), junit = dir.appendingPathComponent("j.xml")
-        let result = try Binary.run(["--headless", "--until-idle", "--config", "Examples/ci.toml",
+        let result = try await Binary.run(["--headless", "--until-idle", "--config", "Examples/ci.toml",
                                      "--report", report.path, "--junit", junit.path])
         #expect(result.code == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         #expect(result.stdout.contains("phase workspace succeeded"))
@@ -44,10 +44,10 @@ import TestSupport
         #expect(xml.contains("tests=\"11\" failures=\"0\""))
     }
 
-    @Test func thousandsOfTasksRunThroughTheQueueWithCompleteAccounting() throws {
+    @Test func thousandsOfTasksRunThroughTheQueueWithCompleteAccounting() async throws {
         let dir = try temporaryDirectory()
         let report = dir.appendingPathComponent("r.json")
-        let result = try Binary.run(["--headless", "--config", "Examples/load.toml", "--report", report.path])
+        let result = try await Binary.run(["--headless", "--config", "Examples/load.toml", "--report", report.path])
         #expect(result.code == 1, "the workload has failing and timed-out tasks")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         let t = try #require(json["totals"] as? [String: Int])
@@ -65,10 +65,10 @@ import TestSupport
         #expect(result.stdout.contains("queue: limit"))
     }
 
-    @Test func aFailingTaskExitsOneAndShowsTheTailOfStderr() throws {
+    @Test func aFailingTaskExitsOneAndShowsTheTailOfStderr() async throws {
         let dir = try temporaryDirectory()
         let junit = dir.appendingPathComponent("j.xml")
-        let result = try Binary.run(["--headless", "--config", "Examples/failing.toml", "--junit", junit.path])
+        let result = try await Binary.run(["--headless", "--config", "Examples/failing.toml", "--junit", junit.path])
         #expect(result.code == 1)
         #expect(result.stdout.contains("task fails failed: exit 3"))
         #expect(result.stdout.contains("| error: missing semicolon at main.c:12"))
@@ -78,30 +78,30 @@ import TestSupport
         #expect(xml.contains("type=\"timeout\""))
     }
 
-    @Test func aBrokenWorkloadExitsTwoNamingTheKey() throws {
-        let result = try Binary.run(["--headless", "--config", "Examples/broken.toml"])
+    @Test func aBrokenWorkloadExitsTwoNamingTheKey() async throws {
+        let result = try await Binary.run(["--headless", "--config", "Examples/broken.toml"])
         #expect(result.code == 2)
         #expect(result.stderr.contains("broken.toml:6: queue.max_concurency: unknown key 'max_concurency'; did you mean 'max_concurrency'?"))
         #expect(result.stderr.contains("dependency cycle: database -> network -> database"))
-        let check = try Binary.run(["check", "--config", "Examples/broken.toml"])
+        let check = try await Binary.run(["check", "--config", "Examples/broken.toml"])
         #expect(check.code == 2)
         #expect(check.stderr.components(separatedBy: "\n").filter { $0.contains("broken.toml:") }.count >= 10)
     }
 
-    @Test func usageErrorsExitTwo() throws {
-        let badFlag = try Binary.run(["--headless", "--flag", "comand_cache=off"])
+    @Test func usageErrorsExitTwo() async throws {
+        let badFlag = try await Binary.run(["--headless", "--flag", "comand_cache=off"])
         #expect(badFlag.code == 2)
         #expect(badFlag.stderr.contains("did you mean 'command_cache'"))
-        let badOption = try Binary.run(["--headless", "--no-such-option"])
+        let badOption = try await Binary.run(["--headless", "--no-such-option"])
         #expect(badOption.code == 2)
     }
 
-    @Test func flagOverridesReachTheReport() throws {
+    @Test func flagOverridesReachTheReport() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("w.toml")
         try "[[task]]\nname = \"one\"\nrun = \"true\"\n".write(to: workload, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("r.json")
-        let result = try Binary.run(["--headless", "--config", workload.path, "--flag", "command_cache=off", "--report", report.path])
+        let result = try await Binary.run(["--headless", "--config", workload.path, "--flag", "command_cache=off", "--report", report.path])
         #expect(result.code == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         let flags = try #require(json["flags"] as? [String: Bool])
@@ -109,22 +109,25 @@ import TestSupport
         #expect(flags["process_pool"] == true)
     }
 
-    @Test func withoutATerminalTheDefaultModeFallsBackToHeadless() throws {
+    @Test func withoutATerminalTheDefaultModeFallsBackToHeadless() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("w.toml")
         try "[[task]]\nname = \"one\"\nrun = \"echo hi\"\n".write(to: workload, atomically: true, encoding: .utf8)
-        let result = try Binary.run(["--config", workload.path])
+        let result = try await Binary.run(["--config", workload.path])
         #expect(result.code == 0)
         #expect(result.stderr.contains("not a terminal; running headless"))
         #expect(result.stdout.contains("1 submitted, 1 completed"))
     }
 
-    @Test func durationStopsARunThatNeverGoesIdle() throws {
+    @Test func durationStopsARunThatNeverGoesIdle() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("w.toml")
         try "[[task]]\nname = \"forever\"\nrun = \"true\"\nevery = \"100ms\"\n".write(to: workload, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("r.json")
-        let result = try Binary.run(["--headless", "--config", workload.path, "--duration", "1", "--report", report.path])
+        // One second in a plain run; stretched under a sanitizer, where a ThreadSanitizer run has
+        // ended after one second with no task completed yet.
+        let seconds = Int(Sanitized.scaled(seconds: 1).rounded(.up))
+        let result = try await Binary.run(["--headless", "--config", workload.path, "--duration", "\(seconds)", "--report", report.path])
         #expect(result.code == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         #expect((json["exit"] as? [String: Any])?["reason"] as? String == "duration")
@@ -133,26 +136,26 @@ import TestSupport
         #expect(totals["submitted"] == totals["completed"]! + totals["cancelled"]!)
     }
 
-    @Test func execRunsOneCommandAndExitsWithItsCode() throws {
-        let ok = try Binary.run(["exec", "--", "sh", "-c", "echo out; echo err >&2; exit 5"])
+    @Test func execRunsOneCommandAndExitsWithItsCode() async throws {
+        let ok = try await Binary.run(["exec", "--", "sh", "-c", "echo out; echo err >&2; exit 5"])
         #expect(ok.code == 5)
         #expect(ok.stdout == "out\n")
         #expect(ok.stderr == "err\n")
-        let missing = try Binary.run(["exec", "--", "no-such-command-xyz"])
+        let missing = try await Binary.run(["exec", "--", "no-such-command-xyz"])
         #expect(missing.code == 127)
         #expect(missing.stderr.contains("command not found: no-such-command-xyz"))
-        let stats = try Binary.run(["exec", "--stats", "--", "true"])
+        let stats = try await Binary.run(["exec", "--stats", "--", "true"])
         #expect(stats.code == 0)
         #expect(stats.stderr.contains("exit 0 in"))
     }
 }
 
 @Suite(.watchdog) struct CheckKeysTests {
-    @Test func checkRejectsAnUnknownKeyName() throws {
+    @Test func checkRejectsAnUnknownKeyName() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("w.toml")
         try "[keys]\npause = \"Ctrl-Alt-Shift\"\n".write(to: workload, atomically: true, encoding: .utf8)
-        let result = try Binary.run(["check", "--config", workload.path])
+        let result = try await Binary.run(["check", "--config", workload.path])
         #expect(result.code == 2)
         #expect(result.stderr.contains("[keys]"))
         #expect(result.stderr.contains("Ctrl-Alt-Shift"))

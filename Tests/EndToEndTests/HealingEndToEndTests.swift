@@ -5,7 +5,7 @@ import TestSupport
 /// Self-healing through the real binary: `CYBERNETIC_BOOTSTRAPS` points the pool at a runner
 /// bootstrap that crashes at boot, as a broken interpreter install would.
 @Suite(.watchdog) struct HealingEndToEndTests {
-    @Test func aRuntimeThatCrashesAtBootOpensItsCircuitAndTasksStillComplete() throws {
+    @Test func aRuntimeThatCrashesAtBootOpensItsCircuitAndTasksStillComplete() async throws {
         let dir = try temporaryDirectory()
         let bootstraps = dir.appendingPathComponent("bootstraps")
         try FileManager.default.createDirectory(at: bootstraps, withIntermediateDirectories: true)
@@ -29,7 +29,7 @@ import TestSupport
         cache = false
         """.write(to: config, atomically: true, encoding: .utf8)
 
-        let result = try Binary.run(["--headless", "--until-idle", "--config", config.path, "--report", report.path],
+        let result = try await Binary.run(["--headless", "--until-idle", "--config", config.path, "--report", report.path],
                                     environment: ["CYBERNETIC_BOOTSTRAPS": bootstraps.path])
         #expect(result.code == 0, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
         #expect(result.stdout.contains("healing: runner sh: circuit open: spawning directly"), "\(result.stdout)")

@@ -2,6 +2,7 @@ import CyberneticEngine
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +85,7 @@ final class Nginx: Sendable {
         try text.write(to: folder.appendingPathComponent("nginx.conf"), atomically: true, encoding: .utf8)
     }
 
-    /// Starts nginx and waits until its port accepts connections (at most 10 s).
+    /// Starts nginx and waits until its port accepts connections (at most 60 s, times `Sanitized.timeScale`).
     func launch() async throws {
         let argv = [try Self.binary(), "-p", folder.path, "-c", folder.appendingPathComponent("nginx.conf").path,
                     "-e", folder.appendingPathComponent("error.log").path]
@@ -95,8 +96,10 @@ final class Nginx: Sendable {
             return result
         }
         running.withLock { $0 = task }
-        // Generous: a loaded two-core machine can take seconds to start a process.
-        let deadline = ContinuousClock.now + .seconds(60)
+        // Generous: a loaded two-core machine can take seconds to start a process, and a sanitized
+        // test process far longer (seen: over 60 s in the AddressSanitizer run).
+        let limit = Sanitized.scaled(.seconds(60))
+        let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline, exited.result == nil {
             if Self.accepts(port: port) { return }
             try await Task.sleep(for: .milliseconds(50))
@@ -104,7 +107,7 @@ final class Nginx: Sendable {
         await stop()
         let log = (try? String(contentsOf: folder.appendingPathComponent("error.log"), encoding: .utf8)) ?? ""
         let how = exited.result.map { "it exited (\($0.outcome.summary)): \(String(decoding: $0.stderr.bytes, as: UTF8.self))" }
-            ?? "not listening after 60 s"
+            ?? "not listening after \(limit)"
         throw NginxError("nginx did not start on port \(port): \(how) \(log)")
     }
 

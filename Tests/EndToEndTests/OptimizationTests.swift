@@ -28,10 +28,10 @@ import TestSupport
         return file
     }
 
-    @Test func abInHeadlessModeReportsTheVerdict() throws {
+    @Test func abInHeadlessModeReportsTheVerdict() async throws {
         let dir = try temporaryDirectory()
         let report = dir.appendingPathComponent("r.json")
-        let result = try Binary.run(["--headless", "--until-idle", "--config", try workload(dir).path,
+        let result = try await Binary.run(["--headless", "--until-idle", "--config", try workload(dir).path,
                                      "--ab", "command_cache", "--fail-on-regression", "--report", report.path])
         #expect(result.code == 0, "B is better, so no regression: \(result.stdout)\n\(result.stderr)")
         #expect(result.stdout.contains("A/B test of command_cache started"))
@@ -49,13 +49,13 @@ import TestSupport
         #expect(optimizer["tuning"] != nil && optimizer["learning"] != nil && optimizer["knownGoodRevision"] != nil)
     }
 
-    @Test func abOfAnUnknownOrEngineWideFlagIsAUsageError() throws {
+    @Test func abOfAnUnknownOrEngineWideFlagIsAUsageError() async throws {
         let dir = try temporaryDirectory()
         let config = try workload(dir).path
-        let unknown = try Binary.run(["--headless", "--until-idle", "--config", config, "--ab", "comand_cache"])
+        let unknown = try await Binary.run(["--headless", "--until-idle", "--config", config, "--ab", "comand_cache"])
         #expect(unknown.code == 2)
         #expect(unknown.stderr.contains("did you mean 'command_cache'"))
-        let engineWide = try Binary.run(["--headless", "--until-idle", "--config", config, "--ab", "adaptive_concurrency"])
+        let engineWide = try await Binary.run(["--headless", "--until-idle", "--config", config, "--ab", "adaptive_concurrency"])
         #expect(engineWide.code == 2)
         #expect(engineWide.stderr.contains("cannot be split"))
     }

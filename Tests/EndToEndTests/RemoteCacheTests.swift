@@ -19,7 +19,8 @@ import TestSupport
     }
 
     private func run(_ executor: Executor, _ script: String, in dir: URL) async -> Executor.Outcome {
-        await executor.run(CommandRequest(argv: ["/bin/sh", "-c", script], workingDirectory: dir.path),
+        await executor.run(CommandRequest(argv: ["/bin/sh", "-c", script], workingDirectory: dir.path,
+                                          timeout: Sanitized.scaled(.seconds(30))),
                            policy: .init(inputs: ["none"]))
     }
 
@@ -44,9 +45,9 @@ import TestSupport
         }
         let environment = ["CYBERNETIC_TEST_CACHE_TOKEN": token]
         let (a, b) = (try workload("a"), try workload("b"))
-        let first = try Binary.run(["exec", "--config", a, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
-        let second = try Binary.run(["exec", "--config", b, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
-        let third = try Binary.run(["exec", "--config", b, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
+        let first = try await Binary.run(["exec", "--config", a, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
+        let second = try await Binary.run(["exec", "--config", b, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
+        let third = try await Binary.run(["exec", "--config", b, "--stats", "--", "sh", "-c", unique], in: work, environment: environment)
         #expect(first.code == 0 && second.code == 0 && third.code == 0, "\(first.stderr)\n\(second.stderr)")
         #expect(first.stderr.contains("via spawned"))
         #expect(second.stderr.contains("via cache hit (remote)"), "second process, empty disk cache: \(second.stderr)")
@@ -66,8 +67,8 @@ import TestSupport
         try (String(contentsOfFile: a, encoding: .utf8) + tasks).write(toFile: a, atomically: true, encoding: .utf8)
         try (String(contentsOfFile: b, encoding: .utf8) + tasks).write(toFile: b, atomically: true, encoding: .utf8)
         let reportA = work.appendingPathComponent("a.json"), reportB = work.appendingPathComponent("b.json")
-        let headlessA = try Binary.run(["--headless", "--until-idle", "--config", a, "--report", reportA.path], in: work, environment: environment)
-        let headlessB = try Binary.run(["--headless", "--until-idle", "--config", b, "--report", reportB.path], in: work, environment: environment)
+        let headlessA = try await Binary.run(["--headless", "--until-idle", "--config", a, "--report", reportA.path], in: work, environment: environment)
+        let headlessB = try await Binary.run(["--headless", "--until-idle", "--config", b, "--report", reportB.path], in: work, environment: environment)
         #expect(headlessA.code == 0 && headlessB.code == 0, "\(headlessA.stderr)\n\(headlessB.stderr)")
         let text = try String(contentsOf: reportB, encoding: .utf8)
         #expect(!text.contains(token) && !(headlessA.stdout + headlessB.stdout).contains(token))
@@ -245,13 +246,13 @@ import TestSupport
             return path.path
         }
         let (a, b, c) = (try config("a"), try config("b"), try config("c"))
-        let first = try OutputsTests.exec(work, ["--config", a])
+        let first = try await OutputsTests.exec(work, ["--config", a])
         #expect(first.stderr.contains("via spawned"), "\(first.stderr)")
         let expected = OutputTree.read(work.appendingPathComponent("out"))
         try FileManager.default.removeItem(at: work.appendingPathComponent("out"))
 
         // Another machine, in effect: its own empty disk cache, the same server.
-        let second = try OutputsTests.exec(work, ["--config", b])
+        let second = try await OutputsTests.exec(work, ["--config", b])
         #expect(second.stderr.contains("via cache hit (remote)"), "\(second.stderr)")
         #expect(second.stderr.contains("outputs: 4 files restored"), "\(second.stderr)")
         #expect(OutputTree.read(work.appendingPathComponent("out")) == expected)
@@ -264,7 +265,7 @@ import TestSupport
         let size = try #require(try FileManager.default.attributesOfItem(atPath: path.path)[.size] as? Int)
         try Data(repeating: 0x45, count: size).write(to: path)
         try FileManager.default.removeItem(at: work.appendingPathComponent("out"))
-        let third = try OutputsTests.exec(work, ["--config", c])
+        let third = try await OutputsTests.exec(work, ["--config", c])
         #expect(third.stderr.contains("via spawned"), "\(third.stderr)")
         #expect(third.stderr.contains("does not match its SHA-256"), "\(third.stderr)")
         let restored = try String(contentsOf: work.appendingPathComponent("out/a.txt"), encoding: .utf8)

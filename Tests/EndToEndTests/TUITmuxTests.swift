@@ -245,10 +245,11 @@ struct Tmux {
         try run(["capture-pane", "-p", "-t", "cy"])
     }
 
-    /// Polls the screen until `condition` holds; fails with the last screen after 60 seconds.
+    /// Polls the screen until `condition` holds; fails with the last screen after 60 seconds
+    /// (stretched by `Sanitized.timeScale`).
     @discardableResult
     func waitFor(_ what: String, timeout: TimeInterval = 60, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = Date().addingTimeInterval(Sanitized.scaled(seconds: timeout))
         var screen = ""
         while Date() < deadline {
             screen = (try? capture()) ?? ""

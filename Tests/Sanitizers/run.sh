@@ -9,7 +9,9 @@
 # child that a test kills, or whose stderr a test only searches, are not lost. Exits 1 if the
 # tests fail or any process wrote a sanitizer report, and prints the reports.
 # SANITIZER_SCRATCH overrides the scratch folder; SANITIZER_REPORTS keeps the reports in a folder
-# of your choice (default: a temporary one, removed on a clean run).
+# of your choice (default: a temporary one, removed on a clean run). The tests' waits and the limits
+# of commands they expect to finish are stretched by CYBERNETIC_TEST_TIME_SCALE (default 4 for
+# address, 8 for thread; see Tests/TestSupport/Sanitized.swift); a plain `swift test` leaves it at 1.
 set -uo pipefail
 # One function, read whole before it runs: editing this file during a run cannot change the run.
 main() {
@@ -59,8 +61,15 @@ main() {
     # Sanitized code runs several times slower: give a single test more time before the watchdog ends
     # the run (unless the caller chose a limit).
     export CYBERNETIC_TEST_LIMIT="${CYBERNETIC_TEST_LIMIT:-2700}"
+    # ... and stretch the tests' own waits and the time limits of commands they expect to finish
+    # (TestSupport's Sanitized.timeScale): ThreadSanitizer slows the engine down more than
+    # AddressSanitizer does. A plain `swift test` leaves it unset (1), so normal runs are not loosened.
+    case "$kind" in
+        thread)  export CYBERNETIC_TEST_TIME_SCALE="${CYBERNETIC_TEST_TIME_SCALE:-8}" ;;
+        address) export CYBERNETIC_TEST_TIME_SCALE="${CYBERNETIC_TEST_TIME_SCALE:-4}" ;;
+    esac
 
-    echo "== test: swift test --skip-build --sanitize=$kind --scratch-path $scratch $*"
+    echo "== test: swift test --skip-build --sanitize=$kind --scratch-path $scratch $* (time scale $CYBERNETIC_TEST_TIME_SCALE)"
     swift test --skip-build --sanitize="$kind" --scratch-path "$scratch" "$@"
     status=$?
     end=$(date +%s)

@@ -10,4 +10,34 @@ public enum Sanitized {
     public static var memorySlackMiB: Int {
         ProcessInfo.processInfo.environment["CYBERNETIC_TEST_MEMORY_SLACK_MIB"].flatMap(Int.init) ?? 0
     }
+
+    /// How many times longer than in a plain run the tests allow things to take. Instrumented code
+    /// (and every `cybernetic` process a test starts, built the same way) runs several times
+    /// slower, while the whole suite shares two cores: a wait or a time limit that is generous for
+    /// the product is not for the product under a sanitizer. `run.sh` sets
+    /// CYBERNETIC_TEST_TIME_SCALE; a plain run is 1, so normal runs are not loosened. Only upper
+    /// bounds (waits, deadlines, the time limits of commands a test expects to finish) are scaled,
+    /// never a time a test expects to pass (a timeout it wants to fire).
+    public static let timeScale: Double = {
+        guard let text = ProcessInfo.processInfo.environment["CYBERNETIC_TEST_TIME_SCALE"],
+              let scale = Double(text), scale.isFinite, scale >= 1 else { return 1 }
+        return scale
+    }()
+
+    /// `limit` stretched by `timeScale`.
+    public static func scaled(_ limit: Duration) -> Duration {
+        timeScale == 1 ? limit : limit * timeScale
+    }
+
+    /// `seconds` stretched by `timeScale`, for APIs that take a `TimeInterval`.
+    public static func scaled(seconds: Double) -> Double {
+        seconds * timeScale
+    }
+
+    /// A limit for a workload file (`timeout = "..."`), stretched by `timeScale`: "30s" in a plain run.
+    public static func workload(_ limit: Duration) -> String {
+        let scaled = scaled(limit)
+        let milliseconds = scaled.components.seconds * 1000 + scaled.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
+    }
 }

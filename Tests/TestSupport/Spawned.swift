@@ -102,16 +102,36 @@ public final class Spawned: @unchecked Sendable {
 
     public var isRunning: Bool { poll() == nil }
 
-    /// Waits for the child to exit. After `timeout` it is killed and the wait fails, naming the
-    /// command: a hung child is a failed test, never a hung run.
+    /// Waits for the child to exit. After `timeout` (stretched by `Sanitized.timeScale`) it is
+    /// killed and the wait fails, naming the command: a hung child is a failed test, never a hung run.
     @discardableResult
     public func wait(timeout: Duration = .seconds(300)) throws -> Int32 {
+        let timeout = Sanitized.scaled(timeout)
         let deadline = ContinuousClock.now + timeout
         var pause: UInt32 = 1_000
         while ContinuousClock.now < deadline {
             if let status = poll() { return status }
             usleep(pause)
             pause = min(pause * 2, 50_000)
+        }
+        kill(SIGKILL)
+        throw Failure(description: "\(argv.joined(separator: " ")) still running after \(timeout); killed")
+    }
+
+    /// `wait(timeout:)` for async tests: polls with `Task.sleep`, so the wait does not hold one of
+    /// the Swift concurrency pool's threads. There are as many as cores (two on the CI machine),
+    /// and every test of the run shares them: two tests blocked in `wait` for a slow run (minutes
+    /// under a sanitizer) stopped every other test's async work, so engine tests saw their 30 s
+    /// command limits pass with the command unread, and nginx "did not start".
+    @discardableResult
+    public func exit(timeout: Duration = .seconds(300)) async throws -> Int32 {
+        let timeout = Sanitized.scaled(timeout)
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(1)
+        while ContinuousClock.now < deadline {
+            if let status = poll() { return status }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
         }
         kill(SIGKILL)
         throw Failure(description: "\(argv.joined(separator: " ")) still running after \(timeout); killed")

@@ -75,7 +75,7 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
         if inUse < capacity, freeBlockCount > 0 || addSlab() {
             freeBlockCount -= 1
             let block = freeBlocks[freeBlockCount]
-            liveInSlab[Int(block >> slabShift)] += 1
+            countLive(in: block, 1)
             inUse += 1
             if inUse > highWater { highWater = inUse }
             let handle: Int32
@@ -112,7 +112,7 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
         freeHandleCount += 1
         freeBlocks[freeBlockCount] = block
         freeBlockCount += 1
-        liveInSlab[Int(block >> slabShift)] -= 1
+        countLive(in: block, -1)
         inUse -= 1
     }
 
@@ -120,6 +120,17 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
     func pointer(_ ref: BlockRef) -> UnsafeRawPointer {
         if let memory = ref.heap { return UnsafeRawPointer(memory) }
         return UnsafeRawPointer(address(of: blockOfHandle[ref.handle]))
+    }
+
+    /// A plain load and store rather than `liveInSlab[slab] += delta`: Swift 6.3.1 crashes compiling
+    /// a compound assignment through a pointer subscript, inside a `mutating` method of a `~Copyable`
+    /// struct with more than one stored property, with `-sanitize=thread` ("Invalid bitcast" from the
+    /// LLVM verifier; the inout-access instrumentation takes the struct's first field as its address).
+    /// `ptr[i] = ptr[i] + 1` and `(ptr + i).pointee += 1` compile; keep `op=` on tables out of here.
+    @inline(__always)
+    private func countLive(in block: Int32, _ delta: Int32) {
+        let slab = Int(block >> slabShift)
+        liveInSlab[slab] = liveInSlab[slab] &+ delta
     }
 
     @inline(__always)
@@ -164,8 +175,8 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
             let target = room.removeLast()
             address(of: target).copyMemory(from: address(of: block), byteCount: blockSize)
             blockOfHandle[handle] = target
-            liveInSlab[Int(target >> slabShift)] += 1
-            liveInSlab[Int(block >> slabShift)] -= 1
+            countLive(in: target, 1)
+            countLive(in: block, -1)
         }
         var released = 0
         for slab in occupied where !keep.contains(slab) {

@@ -5,6 +5,8 @@ import TestSupport
 
 /// A/B tests through the real engine, on real commands.
 @Suite(.watchdog) struct ABEngineTests {
+    /// `max_duration` is the default 120 s stretched by `Sanitized.timeScale`: a sanitized run on
+    /// a loaded machine has ended a test at the time limit with no sample in either arm.
     func engine(seed: Int, minSamples: Int, dir: URL) throws -> Engine {
         let text = """
         [queue]
@@ -12,6 +14,7 @@ import TestSupport
         [ab]
         min_samples = \(minSamples)
         seed = \(seed)
+        max_duration = "\(Sanitized.workload(.seconds(120)))"
         [optimizer]
         learning_file = "\(dir.appendingPathComponent("learning.json").path)"
         [cache]

@@ -14,8 +14,8 @@ import TestSupport
         var expected: String { (1...lines).map(String.init).joined(separator: "\n") + "\nprobe-\(id)\n" }
     }
 
-    static func exec(_ probe: Probe, in dir: URL) throws -> Binary.Result {
-        try Binary.run(["exec", "--stats", "--"] + probe.argv, in: dir)
+    static func exec(_ probe: Probe, in dir: URL) async throws -> Binary.Result {
+        try await Binary.run(["exec", "--stats", "--"] + probe.argv, in: dir)
     }
 
     static func cacheRoot(_ dir: URL) -> URL { dir.appendingPathComponent(".cybernetic/cache") }
@@ -58,30 +58,30 @@ import TestSupport
     }
 
     @Test(arguments: Damage.allCases)
-    func aDamagedEntryIsDiscardedNeverServed(_ damage: Damage) throws {
+    func aDamagedEntryIsDiscardedNeverServed(_ damage: Damage) async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let probe = Probe()
-        let first = try Self.exec(probe, in: dir)
+        let first = try await Self.exec(probe, in: dir)
         #expect(first.code == 0 && first.stdout == probe.expected)
-        let hit = try Self.exec(probe, in: dir)
+        let hit = try await Self.exec(probe, in: dir)
         #expect(hit.stderr.contains("via cache hit (disk)"), "stored and replayed before the damage: \(hit.stderr)")
 
         try Self.apply(damage, to: try Self.entryFiles(dir))
-        let after = try Self.exec(probe, in: dir)
+        let after = try await Self.exec(probe, in: dir)
         #expect(after.code == 0)
         #expect(after.stdout == probe.expected, "the damaged bytes were served")
         #expect(after.stderr.contains("via spawned"), "a damaged entry is a miss: \(after.stderr)")
         #expect(after.stderr.contains("1 discarded"), "and is counted as discarded: \(after.stderr)")
-        let again = try Self.exec(probe, in: dir)
+        let again = try await Self.exec(probe, in: dir)
         #expect(again.stderr.contains("via cache hit (disk)"), "the rerun stored a good entry again")
         #expect(again.stdout == probe.expected)
     }
 
-    @Test func cacheFoldersArePrivateAndFilesUnreadableToOthers() throws {
+    @Test func cacheFoldersArePrivateAndFilesUnreadableToOthers() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Self.exec(Probe(), in: dir).code == 0)
+        #expect(try await Self.exec(Probe(), in: dir).code == 0)
         for folder in [".cybernetic", ".cybernetic/cache", ".cybernetic/cache/ac", ".cybernetic/cache/cas",
                        ".cybernetic/cache/tmp"] {
             let mode = try FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent(folder).path)[.posixPermissions] as? Int
@@ -94,20 +94,20 @@ import TestSupport
         }
     }
 
-    @Test func aCacheFolderAnyoneCanWriteIsNotTrusted() throws {
+    @Test func aCacheFolderAnyoneCanWriteIsNotTrusted() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let probe = Probe()
-        #expect(try Self.exec(probe, in: dir).code == 0)
+        #expect(try await Self.exec(probe, in: dir).code == 0)
         // Anyone could have planted this entry: it must not be replayed.
         try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: Self.cacheRoot(dir).path)
-        let shared = try Self.exec(probe, in: dir)
+        let shared = try await Self.exec(probe, in: dir)
         #expect(shared.code == 0 && shared.stdout == probe.expected)
         #expect(shared.stderr.contains("writable by every user"), "\(shared.stderr)")
         #expect(shared.stderr.contains("via spawned"), "\(shared.stderr)")
     }
 
-    @Test func anUnwritableCacheCostsSpeedNotRuns() throws {
+    @Test func anUnwritableCacheCostsSpeedNotRuns() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         // Writes fail mid-run (the scratch folder is a file; this holds even for root, whom
@@ -116,7 +116,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: Self.cacheRoot(dir), withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: Self.cacheRoot(dir).appendingPathComponent("tmp").path, contents: Data())
         for _ in 0..<2 {
-            let result = try Self.exec(probe, in: dir)
+            let result = try await Self.exec(probe, in: dir)
             #expect(result.code == 0 && result.stdout == probe.expected, "\(result.stderr)")
         }
         // The folder cannot be created at all: the headless run completes and says why.
@@ -129,7 +129,7 @@ import TestSupport
         name = "one"
         run = "echo one"
         """, to: "w.toml", in: dir)
-        let run = try Binary.run(["--headless", "--config", config.path], in: dir)
+        let run = try await Binary.run(["--headless", "--config", config.path], in: dir)
         #expect(run.code == 0, "\(run.stdout + run.stderr)")
         #expect(run.stdout.contains("is not usable"), "\(run.stdout)")
         #expect(run.stdout.contains("1 submitted, 1 completed"), "\(run.stdout)")
@@ -137,7 +137,7 @@ import TestSupport
 
     /// Cybernetic SIGKILLed while it writes entries, N times in a row: every later start serves
     /// only exact entries, and every run that finished before its kill keeps its entry.
-    @Test func killedMidWriteNeverServesCorruptAndLosesNothingCommitted() throws {
+    @Test func killedMidWriteNeverServesCorruptAndLosesNothingCommitted() async throws {
         let rounds = Faults.long ? 20 : 3
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -153,7 +153,7 @@ import TestSupport
         for _ in 0..<2 {
             let probe = bigProbe()
             let measured = clock.now
-            #expect(try Self.exec(probe, in: dir).code == 0)
+            #expect(try await Self.exec(probe, in: dir).code == 0)
             let elapsed = (clock.now - measured).components
             durations.append(Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18)
             committed.append(probe)
@@ -174,7 +174,7 @@ import TestSupport
                 _ = ProcessTable.waitFor(.seconds(full * 3), every: 500) { writing() || !binary.isRunning }
             } else {
                 // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
-                Thread.sleep(forTimeInterval: full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1))))
+                try await Task.sleep(for: .seconds(full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1)))))
             }
             if binary.isRunning {
                 let inFlight = writing()
@@ -182,18 +182,18 @@ import TestSupport
                 if inFlight { midWrite += 1 }
                 killed.append(probe)
             } else {
-                if try binary.waitForExit() == 0 { committed.append(probe) }
+                if try await binary.waitForExit() == 0 { committed.append(probe) }
             }
         }
         #expect(midWrite > 0, "at least one kill landed while an entry was being written")
         print("mid-write kills: \(killed.count) of \(rounds) runs killed (\(midWrite) with a write in flight), \(committed.count) committed (one run: \(full) s)")
         for probe in committed {
-            let result = try Self.exec(probe, in: dir)
+            let result = try await Self.exec(probe, in: dir)
             #expect(result.stdout == probe.expected, "a committed entry replayed wrong bytes")
             #expect(result.stderr.contains("via cache hit (disk)"), "a committed entry was lost: \(result.stderr)")
         }
         for probe in killed {
-            let result = try Self.exec(probe, in: dir)
+            let result = try await Self.exec(probe, in: dir)
             #expect(result.code == 0 && result.stdout == probe.expected, "after a kill: wrong bytes served")
         }
     }

@@ -5,7 +5,7 @@ import TestSupport
 /// Commands that misbehave the way real ones do, run through the real binary in one workload:
 /// each must end, be accounted for, leave no process behind and show nothing raw on the terminal.
 @Suite(.watchdog) struct HostileCommandTests {
-    @Test func misbehavingCommandsEndAccountedCleanAndSanitized() throws {
+    @Test func misbehavingCommandsEndAccountedCleanAndSanitized() async throws {
         let tag = OrphanTests.tag()
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -50,7 +50,7 @@ import TestSupport
         let binary = try RunningBinary(["--headless", "--config", config.path, "--report", report.path,
                                         "--junit", junit.path], in: dir)
         let watch = Faults.Watch(binary.pid)
-        let code = try binary.waitForExit()
+        let code = try await binary.waitForExit()
         let elapsed = ContinuousClock.now - started
         watch.stop()
         let left = Faults.orphans(of: watch, tag: "sleep \(tag)")

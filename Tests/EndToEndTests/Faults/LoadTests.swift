@@ -72,7 +72,7 @@ import TestSupport
         }
     }
 
-    @Test func aMixedLoadIsAccountedToTheTaskWithBoundedMemoryAndNoOrphans() throws {
+    @Test func aMixedLoadIsAccountedToTheTaskWithBoundedMemoryAndNoOrphans() async throws {
         let mix = Mix(scale: Faults.long ? 50 : 1)
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -83,7 +83,7 @@ import TestSupport
         let binary = try RunningBinary(["--headless", "--config", config.path, "--report", report.path,
                                         "--status-interval", "30"], in: dir)
         let watch = Faults.Watch(binary.pid, every: 0.2)
-        let code = try binary.waitForExit()
+        let code = try await binary.waitForExit()
         let elapsed = clock.now - started
         watch.stop()
         let left = Faults.orphans(of: watch, tag: nil)
@@ -104,7 +104,7 @@ import TestSupport
         print("load: \(mix.total) tasks in \(elapsed), peak RSS \(watch.peakMiB) MiB, \(watch.groups.count) sessions/groups watched")
     }
 
-    @Test func warmRunnersKilledAtRandomLoseNoTask() throws {
+    @Test func warmRunnersKilledAtRandomLoseNoTask() async throws {
         let count = Faults.long ? 3000 : 300
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -137,7 +137,7 @@ import TestSupport
                 kills.add(1)
             }
         }
-        try binary.waitForExit()
+        try await binary.waitForExit()
         watch.stop()
         let left = Faults.orphans(of: watch, tag: nil)
 

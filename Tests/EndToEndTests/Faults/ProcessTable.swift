@@ -115,9 +115,10 @@ enum ProcessTable {
         return (pids, groups)
     }
 
-    /// Polls until `condition` holds or `timeout` passes; returns whether it held.
+    /// Polls until `condition` holds or `timeout` (stretched by `Sanitized.timeScale`) passes;
+    /// returns whether it held.
     static func waitFor(_ timeout: Duration, every pause: UInt32 = 50_000, _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.now + Sanitized.scaled(timeout)
         while ContinuousClock.now < deadline {
             if condition() { return true }
             usleep(pause)
@@ -146,8 +147,8 @@ final class RunningBinary {
     /// Waits for the binary to exit (failing after `timeout`) and returns its exit code, or the
     /// number of the signal that ended it.
     @discardableResult
-    func waitForExit(timeout: Duration = .seconds(600)) throws -> Int32 {
-        Binary.foundationStyle(try process.wait(timeout: timeout))
+    func waitForExit(timeout: Duration = .seconds(600)) async throws -> Int32 {
+        Binary.foundationStyle(try await process.exit(timeout: timeout))
     }
 
     var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }

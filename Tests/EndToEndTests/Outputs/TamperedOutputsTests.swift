@@ -43,12 +43,12 @@ import TestSupport
     }
 
     @Test(arguments: Damage.allCases)
-    func aTamperedEntryWritesNothingAndTheCommandRuns(_ damage: Damage) throws {
+    func aTamperedEntryWritesNothingAndTheCommandRuns(_ damage: Damage) async throws {
         let setup = Setup(outer: try temporaryDirectory())
         defer { try? FileManager.default.removeItem(at: setup.outer) }
         try FileManager.default.createDirectory(at: setup.work, withIntermediateDirectories: true)
         try OutputsTests.generator.write(to: setup.work.appendingPathComponent("gen.sh"), atomically: true, encoding: .utf8)
-        let fresh = try OutputsTests.exec(setup.work)
+        let fresh = try await OutputsTests.exec(setup.work)
         try #require(fresh.code == 0 && fresh.stderr.contains(": stored"), "\(fresh.stderr)")
         let outside = setup.outer.appendingPathComponent("outside")
         try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: true)
@@ -79,7 +79,7 @@ import TestSupport
         }
         try FileManager.default.removeItem(at: setup.work.appendingPathComponent("out"))
 
-        let rerun = try OutputsTests.exec(setup.work)
+        let rerun = try await OutputsTests.exec(setup.work)
         #expect(rerun.code == 0)
         #expect(rerun.stderr.contains("via spawned"), "the command ran instead: \(rerun.stderr)")
         #expect(rerun.stdout != fresh.stdout)

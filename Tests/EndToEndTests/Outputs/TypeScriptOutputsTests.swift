@@ -32,34 +32,34 @@ import TestSupport
         return dir
     }
 
-    static func compile(_ dir: URL) throws -> Binary.Result {
-        try Binary.run(["exec", "--stats", "--inputs", "src/**", "--inputs", "tsconfig.json", "--outputs", "out/**",
+    static func compile(_ dir: URL) async throws -> Binary.Result {
+        try await Binary.run(["exec", "--stats", "--inputs", "src/**", "--inputs", "tsconfig.json", "--outputs", "out/**",
                         "--", "npx", "tsc", "-p", "."], in: dir)
     }
 
-    @Test func aHitRestoresWhatTheCompilerWroteAndAnEditIsAMiss() throws {
+    @Test func aHitRestoresWhatTheCompilerWroteAndAnEditIsAMiss() async throws {
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(at: dir) }
         let out = dir.appendingPathComponent("out")
-        let cold = try Self.compile(dir)
+        let cold = try await Self.compile(dir)
         #expect(cold.code == 0, "\(cold.stdout)\(cold.stderr)")
         #expect(cold.stderr.contains("via spawned (npx fast path"), "\(cold.stderr)")
         let compiled = OutputTree.read(out)
         #expect(compiled.keys.sorted() == ["index.d.ts", "index.js", "index.js.map", "lib", "lib/greet.d.ts", "lib/greet.js", "lib/greet.js.map"])
 
         try FileManager.default.removeItem(at: out)
-        let hit = try Self.compile(dir)
+        let hit = try await Self.compile(dir)
         #expect(hit.stderr.contains("via cache hit (disk)"), "\(hit.stderr)")
         #expect(hit.stderr.contains("outputs: 6 files restored"), "\(hit.stderr)")
         #expect(OutputTree.read(out) == compiled)
-        let node = try Binary.run(["exec", "--no-cache", "--", "node", "out/index.js"], in: dir)
+        let node = try await Binary.run(["exec", "--no-cache", "--", "node", "out/index.js"], in: dir)
         #expect(node.stdout == "hello, cybernetic\n")
 
         try "export function greet(name: string): string { return `hi, ${name}`; }\n"
             .write(to: dir.appendingPathComponent("src/lib/greet.ts"), atomically: true, encoding: .utf8)
-        let edited = try Self.compile(dir)
+        let edited = try await Self.compile(dir)
         #expect(edited.stderr.contains("via spawned"), "an edited source is a miss: \(edited.stderr)")
-        let rerun = try Binary.run(["exec", "--no-cache", "--", "node", "out/index.js"], in: dir)
+        let rerun = try await Binary.run(["exec", "--no-cache", "--", "node", "out/index.js"], in: dir)
         #expect(rerun.stdout == "hi, cybernetic\n")
     }
 }

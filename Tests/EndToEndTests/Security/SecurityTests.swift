@@ -4,7 +4,7 @@ import TestSupport
 
 /// SECURITY.md's promises, through the real binary.
 @Suite(.watchdog) struct SecurityTests {
-    @Test func secretsNeverReachReportsLogsOrTheTerminal() throws {
+    @Test func secretsNeverReachReportsLogsOrTheTerminal() async throws {
         let id = UUID().uuidString.prefix(8)
         let token = "tok-\(id)-inherited", password = "pw-\(id)-declared", url = "dburl-\(id)-marked"
         let plain = "plain-\(id)-visible"
@@ -23,7 +23,7 @@ import TestSupport
         env = ["DB_PASSWORD=\(password)"]
         """, to: "w.toml", in: dir)
         let report = dir.appendingPathComponent("r.json"), junit = dir.appendingPathComponent("j.xml")
-        let result = try Binary.run(["--headless", "--config", config.path, "--report", report.path,
+        let result = try await Binary.run(["--headless", "--config", config.path, "--report", report.path,
                                      "--junit", junit.path], in: dir,
                                     environment: ["API_TOKEN": token, "MY_PLAIN": plain])
         #expect(result.code == 1)
@@ -44,7 +44,7 @@ import TestSupport
         }
     }
 
-    @Test func arrayCommandsRunWithoutAShell() throws {
+    @Test func arrayCommandsRunWithoutAShell() async throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let hostile = "$(touch injected-subst); touch injected-semicolon `touch injected-backtick` | touch injected-pipe"
@@ -54,15 +54,15 @@ import TestSupport
         run = ["printf", "%s|", "\(hostile)", "*"]
         """, to: "w.toml", in: dir)
         let report = dir.appendingPathComponent("r.json")
-        let run = try Binary.run(["--headless", "--config", config.path, "--report", report.path], in: dir)
+        let run = try await Binary.run(["--headless", "--config", config.path, "--report", report.path], in: dir)
         #expect(run.code == 0, "\(run.stdout + run.stderr)")
-        let exec = try Binary.run(["exec", "--no-cache", "--", "printf", "%s|", hostile, "*"], in: dir)
+        let exec = try await Binary.run(["exec", "--no-cache", "--", "printf", "%s|", hostile, "*"], in: dir)
         #expect(exec.stdout == "\(hostile)|*|", "arguments arrive verbatim, no globbing or substitution")
         let made = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("injected") }
         #expect(made.isEmpty, "a shell ran: \(made)")
     }
 
-    @Test func cacheKeysDifferAcrossDirectoriesEnvironmentsAndInputs() throws {
+    @Test func cacheKeysDifferAcrossDirectoriesEnvironmentsAndInputs() async throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let a = root.appendingPathComponent("a"), b = root.appendingPathComponent("b")
@@ -80,15 +80,15 @@ import TestSupport
             try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(".cybernetic/cache"), withDestinationURL: shared)
         }
         let script = "echo \"$(pwd) $LANG $(cat in.txt) $(od -An -N4 -tu4 /dev/urandom)\""
-        func run(_ dir: URL, _ env: [String: String] = [:]) throws -> Binary.Result {
-            try Binary.run(["exec", "--stats", "--inputs", "in.txt", "--", "sh", "-c", script], in: dir, environment: env)
+        func run(_ dir: URL, _ env: [String: String] = [:]) async throws -> Binary.Result {
+            try await Binary.run(["exec", "--stats", "--inputs", "in.txt", "--", "sh", "-c", script], in: dir, environment: env)
         }
-        let first = try run(a)
-        #expect(try run(a).stderr.contains("via cache hit"), "the same run in the same place is a hit")
-        #expect(try run(b).stderr.contains("via spawned"), "another directory is another key")
-        #expect(try run(a, ["LANG": "C.UTF-8-other"]).stderr.contains("via spawned"), "another environment is another key")
+        let first = try await run(a)
+        #expect(try await run(a).stderr.contains("via cache hit"), "the same run in the same place is a hit")
+        #expect(try await run(b).stderr.contains("via spawned"), "another directory is another key")
+        #expect(try await run(a, ["LANG": "C.UTF-8-other"]).stderr.contains("via spawned"), "another environment is another key")
         try "changed\n".write(to: a.appendingPathComponent("in.txt"), atomically: true, encoding: .utf8)
-        let edited = try run(a)
+        let edited = try await run(a)
         #expect(edited.stderr.contains("via spawned"), "other input content is another key")
         #expect(edited.stdout != first.stdout)
     }

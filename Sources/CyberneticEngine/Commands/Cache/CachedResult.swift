@@ -1,32 +1,41 @@
 import Foundation
 
 /// Bytes held either in pooled blocks (the `memory_pool` flag on) or in a plain array.
-public enum HeldBytes: Sendable {
-    case heap([UInt8])
-    case pooled(PooledBuffer)
+///
+/// A struct with two stored fields, not an enum of the two cases: Swift keeps the case of a
+/// multi-payload enum in the spare high bits of the payload, so an enum's pooled case stores its
+/// buffer's address with bit 63 set. LeakSanitizer does not recognise that word as a pointer and
+/// reported every pooled buffer still held at exit (a cache entry of a remote upload in flight)
+/// as leaked. Two plain fields keep the reference an ordinary pointer; `HeldBytesTests` checks it.
+public struct HeldBytes: Sendable {
+    private let heap: [UInt8]
+    private let pooled: PooledBuffer?
 
     public init(_ bytes: [UInt8], pool: MemoryPool?) {
         // Nothing to hold (most commands write no stderr): no block and no object for it.
         guard let pool, !bytes.isEmpty else {
-            self = .heap(bytes)
+            self.init(heap: bytes, pooled: nil)
             return
         }
-        self = .pooled(pool.store(bytes))
+        self.init(heap: [], pooled: pool.store(bytes))
     }
 
-    public var bytes: [UInt8] {
-        switch self {
-        case .heap(let bytes): bytes
-        case .pooled(let buffer): buffer.bytes
-        }
+    private init(heap: [UInt8], pooled: PooledBuffer?) {
+        self.heap = heap
+        self.pooled = pooled
     }
 
-    public var count: Int {
-        switch self {
-        case .heap(let bytes): bytes.count
-        case .pooled(let buffer): buffer.count
-        }
+    /// Bytes in a plain array, whatever the memory pool flag says.
+    public static func heap(_ bytes: [UInt8]) -> HeldBytes {
+        HeldBytes(heap: bytes, pooled: nil)
     }
+
+    /// The pooled buffer holding the bytes, if they are pooled.
+    var buffer: PooledBuffer? { pooled }
+
+    public var bytes: [UInt8] { pooled?.bytes ?? heap }
+
+    public var count: Int { pooled?.count ?? heap.count }
 }
 
 /// What a cache hit replays: the exit code, the exact bytes of stdout and stderr, and the files

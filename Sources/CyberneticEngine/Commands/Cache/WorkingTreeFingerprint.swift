@@ -99,6 +99,8 @@ extension WorkingTreeFingerprint {
         private struct State {
             var slots: [String: Slot] = [:]
             var nextID: UInt64 = 0
+            /// Lookups so far, for tests that must know every caller has asked.
+            var lookups = 0
         }
 
         private let state = Mutex(State())
@@ -110,6 +112,7 @@ extension WorkingTreeFingerprint {
 
         func value(for directory: String) async -> Value {
             let task = state.withLock { state -> Task<Value, Never> in
+                state.lookups += 1
                 var slot = state.slots[directory] ?? Slot()
                 defer { state.slots[directory] = slot }
                 if let queued = slot.queued { return queued.task }
@@ -135,6 +138,9 @@ extension WorkingTreeFingerprint {
             }
             return await task.value
         }
+
+        /// How many lookups have asked so far (joined or started a computation).
+        var lookups: Int { state.withLock { $0.lookups } }
 
         private func promote(_ directory: String, _ id: UInt64) {
             state.withLock { state in
