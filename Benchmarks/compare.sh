@@ -50,6 +50,11 @@ done
     echo "[queue]"
     echo "max_concurrency = $width"
     echo
+    # The warm run must find what the cold run stored: on a slow or busy machine the cold run alone
+    # can outlast the default 5-minute TTL (it did once, and the "warm" run ran everything again).
+    echo "[cache]"
+    echo "ttl = \"2h\""
+    echo
     echo "[process_pool]"
     echo "runtimes = [\"node\", \"python3\", \"sh\"]"
     i=0
@@ -65,7 +70,7 @@ for flag in command_cache process_pool npx_fast_path memory_pool adaptive_concur
     off+=(--flag "$flag=off")
 done
 
-declare -A wall cpu rss own
+declare -A wall cpu rss own ownrss
 measure() { # NAME COMMAND...
     local name=$1; shift
     /usr/bin/time -f "%e %U %S %M" -o time.txt "$@" > out.txt 2> err.txt || { echo "$name failed:" >&2; tail -5 err.txt >&2; exit 1; }
@@ -75,6 +80,7 @@ measure() { # NAME COMMAND...
     rss[$name]=$((m / 1024))
     if [ -f report.json ]; then
         own[$name]=$(python3 -c 'import json,sys; print(json.load(open("report.json"))["process"]["cpuMs"] / 1000)')
+        ownrss[$name]=$(python3 -c 'import json,sys; print(json.load(open("report.json"))["process"]["peakResidentMiB"])')
         rm -f report.json
     fi
 }
@@ -90,10 +96,12 @@ measure "cybernetic, warm cache" "$binary" --headless --until-idle --config work
 base=${wall["parallel -j $width"]}
 echo
 echo "$jobs jobs (sh, node, python3, npx; half repeats), $width at a time; $(nproc) cores, $(uname -sr)"
-printf '%-26s %9s %9s %10s %13s %11s\n' "way" "wall s" "CPU s" "peak MiB" "vs parallel" "own CPU"
+# peak MiB: the largest single process of the run (GNU time), which is a node or npm child for every way;
+# own MiB: Cybernetic's own peak resident memory (its report's VmHWM).
+printf '%-26s %9s %9s %10s %13s %11s %9s\n' "way" "wall s" "CPU s" "peak MiB" "vs parallel" "own CPU" "own MiB"
 for name in "xargs -P $width" "parallel -j $width" "cybernetic, flags off" "cybernetic, cold cache" "cybernetic, warm cache"; do
     ratio=$(echo "scale=2; $base / ${wall[$name]}" | bc)
     share="-"
     if [ -n "${own[$name]:-}" ]; then share=$(echo "scale=1; 100 * ${own[$name]} / ${cpu[$name]}" | bc)%; fi
-    printf '%-26s %9s %9s %10s %12sx %11s\n' "$name" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}" "$ratio" "$share"
+    printf '%-26s %9s %9s %10s %12sx %11s %9s\n' "$name" "${wall[$name]}" "${cpu[$name]}" "${rss[$name]}" "$ratio" "$share" "${ownrss[$name]:--}"
 done

@@ -6,7 +6,7 @@ import TestSupport
 /// cost a suspended task each. `Benchmarks/queued-memory.sh` measures the release binary against
 /// the 50 MiB target; this keeps a debug binary under a generous bound, on any machine speed.
 @Suite(.watchdog) struct QueuedMemoryTests {
-    @Test func tenThousandQueuedRunsStayWellUnderSixtyFourMiB() throws {
+    @Test func tenThousandQueuedRunsStayWellUnderSixtyFourMiB() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("queued.toml"), report = dir.appendingPathComponent("r.json")
         // Four run `sleep 60`, 9,996 wait in line until --duration stops the run and cancels them all.
@@ -28,7 +28,7 @@ import TestSupport
         """.utf8).write(to: workload)
         // Two malloc arenas: on a loaded machine more threads touch the allocator and each extra
         // arena keeps its own free memory, which is noise here (20+ MiB of it), not queued runs.
-        let result = try Binary.run(["--headless", "--duration", "6", "--config", workload.path, "--report", report.path],
+        let result = try await Binary.run(["--headless", "--duration", "6", "--config", workload.path, "--report", report.path],
                                     in: dir, environment: ["MALLOC_ARENA_MAX": "2"], stdoutToNull: true)
         #expect(result.code == 0, "stderr: \(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])

@@ -147,17 +147,28 @@ public final class CommandCache: Sendable {
         }
         guard let disk, usable else { return }
         Task.detached(priority: .utility) { [self] in
-            let written = (try? disk.store(key.digest, result)) != nil
-            let usage = written ? disk.enforceLimit() : nil
+            // A running total instead of listing the folder after every store: the scan (a stat per
+            // file) made each store cost O(entries), 5% of the engine's CPU over 400 runs and
+            // most of it over 2,000. The folder is scanned only when the total may pass the limit.
+            let written = try? disk.store(key.digest, result)
+            let mayBeOver = state.withLock { state in
+                guard let written else { return false }
+                state.diskBytes += written.bytes
+                if written.newEntry { state.diskEntries += 1 }
+                return state.diskBytes > disk.maxBytes
+            }
+            let usage = mayBeOver ? disk.enforceLimit() : nil
             state.withLock { state in
                 state.pendingWrites -= 1
+                guard written != nil else {
+                    state.tiers[.disk]?.discarded += 1
+                    return
+                }
+                state.tiers[.disk]?.bytesUp += result.byteCount
                 if let usage {
-                    state.tiers[.disk]?.bytesUp += result.byteCount
                     state.diskEntries = usage.entries
                     state.diskBytes = usage.bytes
                     state.tiers[.disk]?.evictions += usage.evicted
-                } else {
-                    state.tiers[.disk]?.discarded += 1
                 }
             }
         }

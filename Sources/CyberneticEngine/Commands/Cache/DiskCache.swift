@@ -91,18 +91,32 @@ struct DiskCache: Sendable {
                                  originalDurationMs: entry.originalDurationMs, outputs: outputs, pool: pool))
     }
 
+    /// What a store added to the folder: the bytes of the files it wrote (blobs already there cost
+    /// nothing) and whether the key is new. An upper bound (a replaced action file is counted in
+    /// full), so the tier can keep a running total and scan the folder only when it may be over.
+    struct Written: Sendable {
+        var bytes: Int
+        var newEntry: Bool
+    }
+
     /// Writes the blobs, then the action result that refers to them, each atomically.
-    func store(_ key: String, _ result: CachedResult) throws {
+    @discardableResult
+    func store(_ key: String, _ result: CachedResult) throws -> Written {
         try prepare()
-        let stdout = try writeBlob(result.stdout)
-        let stderr = try writeBlob(result.stderr)
+        var bytes = 0
+        let stdout = try writeBlob(result.stdout, added: &bytes)
+        let stderr = try writeBlob(result.stderr, added: &bytes)
         for output in result.outputs {
-            if case .file = output.kind { _ = try writeBlob(output.content.bytes) }
+            if case .file = output.kind { _ = try writeBlob(output.content.bytes, added: &bytes) }
         }
         let entry = Entry(exitCode: result.exitCode, stdout: stdout, stderr: stderr,
                           createdAt: result.createdAt, originalDurationMs: result.originalDurationMs,
                           outputs: result.outputs.isEmpty ? nil : result.outputs.map(OutputReference.init))
-        try atomicWrite(Self.encodeAction(entry), to: actions.appendingPathComponent(key))
+        let path = actions.appendingPathComponent(key)
+        let newEntry = !FileManager.default.fileExists(atPath: path.path)
+        let action = try Self.encodeAction(entry)
+        try atomicWrite(action, to: path)
+        return Written(bytes: bytes + action.count, newEntry: newEntry)
     }
 
     /// The header line carries the SHA-256 of the JSON body that follows it.
@@ -124,11 +138,12 @@ struct DiskCache: Sendable {
         return try? decoder.decode(Entry.self, from: Data(body))
     }
 
-    private func writeBlob(_ bytes: [UInt8]) throws -> Blob {
+    private func writeBlob(_ bytes: [UInt8], added: inout Int) throws -> Blob {
         let digest = Self.digest(bytes)
         let path = blobs.appendingPathComponent(digest)
         if !FileManager.default.fileExists(atPath: path.path) {
             try atomicWrite(Data(bytes), to: path)
+            added += bytes.count
         } else {
             touch(path)
         }
