@@ -27,9 +27,12 @@ let package = Package(
             name: "CNCurses",
             providers: [.apt(["libncursesw5-dev"])]
         ),
+        // The memory pool's thread-local cache pointer and membarrier(2) (see the header).
+        .target(name: "CMemoryShims"),
         .target(
             name: "CyberneticEngine",
             dependencies: [
+                "CMemoryShims",
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

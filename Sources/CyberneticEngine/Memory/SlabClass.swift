@@ -8,28 +8,34 @@
 /// a handle is an index into `blockOfHandle`. Allocation pops a handle and a block, release pushes them
 /// back; the block released last is the next one handed out, so it is still in the cache when it is
 /// written again.
+///
+/// Blocks in thread caches (`Magazine`) are taken from here: `inUse` counts them, and `stats` is told
+/// how many there are so that it reports the blocks owners hold.
 struct SlabClass: ~Copyable, @unchecked Sendable {
     let sizeClass: SizeClass
     let blockSize: Int
     let blocksPerSlab: Int
     let capacity: Int
-    private let slabShift: Int32
+    /// The tables a handle's address is computed from, for the lock-free fast paths.
+    let layout: SlabLayout
+    private var slabShift: Int32 { layout.slabShift }
     private let maxSlabs: Int
 
     /// Slab memory by slab number; nil once `defragment` released it (the number is reused).
-    private let slabs: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    private var slabs: UnsafeMutablePointer<UnsafeMutableRawPointer?> { layout.slabs }
     private let liveInSlab: UnsafeMutablePointer<Int32>
     /// Slab numbers ever used: `0..<slabNumbers`.
     private var slabNumbers = 0
     private let freeBlocks: UnsafeMutablePointer<Int32>
     private var freeBlockCount = 0
     /// The block each handle points at; -1 while the handle is free.
-    private let blockOfHandle: UnsafeMutablePointer<Int32>
+    private var blockOfHandle: UnsafeMutablePointer<Int32> { layout.blockOfHandle }
     /// Handles ever used: `0..<handleCount`.
     private var handleCount = 0
     private let freeHandles: UnsafeMutablePointer<Int32>
     private var freeHandleCount = 0
 
+    /// Blocks taken from the free stack: held by owners or cached by threads.
     private(set) var inUse = 0
     private(set) var highWater = 0
     private(set) var overflow = 0
@@ -41,17 +47,18 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
         self.sizeClass = sizeClass
         blockSize = sizeClass.blockSize
         blocksPerSlab = sizeClass.blocksPerSlab
-        slabShift = Int32(blocksPerSlab.trailingZeroBitCount)
+        let slabShift = Int32(blocksPerSlab.trailingZeroBitCount)
         precondition(1 << slabShift == blocksPerSlab, "blocks per slab must be a power of two")
         self.capacity = max(0, capacity)
         maxSlabs = (self.capacity + blocksPerSlab - 1) / blocksPerSlab
-        slabs = .allocate(capacity: max(1, maxSlabs))
+        let slabs = UnsafeMutablePointer<UnsafeMutableRawPointer?>.allocate(capacity: max(1, maxSlabs))
         slabs.initialize(repeating: nil, count: max(1, maxSlabs))
+        layout = SlabLayout(slabs: slabs, blockOfHandle: .allocate(capacity: max(1, self.capacity)),
+                            slabShift: slabShift, blockSize: blockSize)
         liveInSlab = .allocate(capacity: max(1, maxSlabs))
         liveInSlab.initialize(repeating: 0, count: max(1, maxSlabs))
         // A slab carved while `inUse < capacity` can bring the free stack to capacity + a slab.
         freeBlocks = .allocate(capacity: max(1, maxSlabs * blocksPerSlab))
-        blockOfHandle = .allocate(capacity: max(1, self.capacity))
         freeHandles = .allocate(capacity: max(1, self.capacity))
     }
 
@@ -135,7 +142,12 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
 
     @inline(__always)
     private func address(of block: Int32) -> UnsafeMutableRawPointer {
-        slabs[Int(block >> slabShift)].unsafelyUnwrapped + Int(block & Int32(blocksPerSlab - 1)) * blockSize
+        layout.address(of: block)
+    }
+
+    /// Adds bytes that thread caches' stores and releases requested (negative: released).
+    mutating func addRequested(_ bytes: Int) {
+        bytesRequested += bytes
     }
 
     /// Carves a new slab while the class is under its capacity.
@@ -193,17 +205,20 @@ struct SlabClass: ~Copyable, @unchecked Sendable {
         return released
     }
 
-    func stats() -> MemoryClassStats {
+    /// `cached`: blocks in thread caches (taken from here but held by no owner); `cachedBytes`: the
+    /// bytes their threads' fast paths requested and released that `bytesRequested` does not have yet.
+    func stats(cached: Int = 0, cachedBytes: Int = 0) -> MemoryClassStats {
         var stats = MemoryClassStats(name: sizeClass.rawValue, blockSize: blockSize, capacity: capacity)
-        stats.inUse = inUse
+        let held = inUse - cached
+        stats.inUse = held
         stats.highWater = highWater
         stats.overflow = overflow
         stats.slabs = slabCount
         stats.blocksPerSlab = blocksPerSlab
-        stats.bytesRequested = bytesRequested
-        stats.bytesHeld = (inUse + overflowLive) * blockSize
+        stats.bytesRequested = bytesRequested + cachedBytes
+        stats.bytesHeld = (held + overflowLive) * blockSize
         let carved = slabCount * blocksPerSlab
-        stats.utilisation = carved == 0 ? 0 : Double(inUse) / Double(carved)
+        stats.utilisation = carved == 0 ? 0 : Double(held) / Double(carved)
         return stats
     }
 }
@@ -217,5 +232,28 @@ struct BlockRef: Sendable {
     init(heap: UnsafeMutableRawPointer) { raw = ~Int(bitPattern: heap) }
 
     var handle: Int { raw }
+    var isHeap: Bool { raw < 0 }
     var heap: UnsafeMutableRawPointer? { raw < 0 ? UnsafeMutableRawPointer(bitPattern: ~raw) : nil }
+}
+
+/// The immutable part of a `SlabClass`: where its tables are. The fast paths read a cached handle's
+/// address through it without the lock; the table entries they read belong to blocks in their own
+/// thread's cache, which no other thread writes until a drain has waited for them.
+struct SlabLayout: @unchecked Sendable {
+    let slabs: UnsafeMutablePointer<UnsafeMutableRawPointer?>
+    let blockOfHandle: UnsafeMutablePointer<Int32>
+    let slabShift: Int32
+    let blockSize: Int
+
+    /// Masking shifts (`&>>`): the shift is always in range, and Swift's checked `>>` costs a
+    /// dozen instructions of range tests on every store.
+    @inline(__always)
+    func address(of block: Int32) -> UnsafeMutableRawPointer {
+        slabs[Int(block &>> slabShift)].unsafelyUnwrapped + Int(block & ((1 &<< slabShift) &- 1)) &* blockSize
+    }
+
+    @inline(__always)
+    func address(ofHandle handle: Int32) -> UnsafeMutableRawPointer {
+        address(of: blockOfHandle[Int(handle)])
+    }
 }
