@@ -70,7 +70,7 @@ import TestSupport
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         for argv in [["init", "-q"], ["config", "user.email", "t@t"], ["config", "user.name", "t"]] {
-            let status = try Spawned(["git", "-C", dir.path] + argv).wait(timeout: .seconds(60))
+            let status = try await Spawned(["git", "-C", dir.path] + argv).exit(timeout: .seconds(60))
             try #require(status == 0)
         }
         try Data("one".utf8).write(to: dir.appendingPathComponent("input.txt"))

@@ -124,15 +124,17 @@ import TestSupport
         let workload = dir.appendingPathComponent("w.toml")
         try "[[task]]\nname = \"forever\"\nrun = \"true\"\nevery = \"100ms\"\n".write(to: workload, atomically: true, encoding: .utf8)
         let report = dir.appendingPathComponent("r.json")
-        // One second in a plain run; stretched under a sanitizer, where a ThreadSanitizer run has
-        // ended after one second with no task completed yet.
+        // One second in a plain run; stretched under a sanitizer.
         let seconds = Int(Sanitized.scaled(seconds: 1).rounded(.up))
         let result = try await Binary.run(["--headless", "--config", workload.path, "--duration", "\(seconds)", "--report", report.path])
         #expect(result.code == 0)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: report)) as? [String: Any])
         #expect((json["exit"] as? [String: Any])?["reason"] as? String == "duration")
         let totals = try #require(json["totals"] as? [String: Int])
-        #expect(totals["completed"]! >= 1)
+        // How many runs fit in the duration depends on the machine: the duration counts from the
+        // process's start, and on two cores shared with the rest of the suite the start-up alone
+        // has taken all of it (no run submitted; 8 s of a ThreadSanitizer build completed none).
+        // That the run stops for the duration and every run it did start is accounted for does not.
         #expect(totals["submitted"] == totals["completed"]! + totals["cancelled"]!)
     }
 

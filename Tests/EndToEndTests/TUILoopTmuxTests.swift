@@ -7,7 +7,7 @@ import TestSupport
 @Suite("Optimizations from the keyboard", .watchdog, .enabled(if: Tmux.available, "tmux is not installed"), .serialized)
 struct TUILoopTmuxTests {
     @Test("1 flips command_cache, r rolls back to revision 1, a runs an A/B test to its verdict")
-    func flagRollbackAndABTest() throws {
+    func flagRollbackAndABTest() async throws {
         let binary = Binary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
         let directory = try temporaryDirectory()
@@ -51,27 +51,27 @@ struct TUILoopTmuxTests {
 
         let tmux = Tmux()
         defer { tmux.killServer() }
-        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "160", "-y", "50",
+        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "160", "-y", "50",
                       "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
-        _ = try tmux.waitFor("the flags listed") { $0.contains("command_cache") && $0.contains("Optimizations") }
+        _ = try await tmux.waitFor("the flags listed") { $0.contains("command_cache") && $0.contains("Optimizations") }
 
-        try tmux.run(["send-keys", "-t", "cy", "1"])
-        _ = try tmux.waitFor("command_cache off at revision 2") {
+        try await tmux.run(["send-keys", "-t", "cy", "1"])
+        _ = try await tmux.waitFor("command_cache off at revision 2") {
             Self.flag("command_cache", is: "off", in: $0) && $0.contains("rev 2")
         }
-        try tmux.run(["send-keys", "-t", "cy", "r"])
-        var screen = try tmux.waitFor("the rollback") {
+        try await tmux.run(["send-keys", "-t", "cy", "r"])
+        var screen = try await tmux.waitFor("the rollback") {
             Self.flag("command_cache", is: "on", in: $0) && $0.contains("rolled back to revision 1")
         }
         #expect(screen.contains("rev 3"))
 
-        try tmux.run(["send-keys", "-t", "cy", "a"])
-        screen = try tmux.waitFor("the A/B test to start") { $0.contains("A/B test of command_cache started") }
-        screen = try tmux.waitFor("the verdict", timeout: 180) { $0.contains("command_cache better p=") }
+        try await tmux.run(["send-keys", "-t", "cy", "a"])
+        screen = try await tmux.waitFor("the A/B test to start") { $0.contains("A/B test of command_cache started") }
+        screen = try await tmux.waitFor("the verdict", timeout: .seconds(180)) { $0.contains("command_cache better p=") }
         #expect(screen.contains("B (on) better"))
 
-        try tmux.run(["send-keys", "-t", "cy", "q"])
-        _ = try tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
+        try await tmux.run(["send-keys", "-t", "cy", "q"])
+        _ = try await tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
     }
 
     /// The flag's row in the Optimizations pane ("1 ✗ command_cache      off") shows `state`.

@@ -11,7 +11,7 @@ struct TUITmuxTests {
     static let titles = ["Startup", "Memory", "Process Pool", "Cache", "Queue", "Optimizations", "Events"]
 
     @Test("panes appear; 1 toggles the first flag; p pauses; ? shows help; resize reflows; q exits 0 and restores the terminal")
-    func interactiveSession() throws {
+    func interactiveSession() async throws {
         let binary = Binary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
         let directory = try temporaryDirectory()
@@ -51,56 +51,52 @@ struct TUITmuxTests {
 
         let tmux = Tmux()
         defer { tmux.killServer() }
-        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
+        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
                       "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
 
-        var screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        var screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
         #expect(screen.contains("1-6 flags"))
-        screen = try tmux.waitFor("the flags listed") { $0.contains("command_cache") }
+        screen = try await tmux.waitFor("the flags listed") { $0.contains("command_cache") }
         #expect(Self.flagLine("command_cache", in: screen)?.hasSuffix("on") == true)
 
-        try tmux.run(["send-keys", "-t", "cy", "1"])
-        screen = try tmux.waitFor("command_cache off") { Self.flagLine("command_cache", in: $0)?.hasSuffix("off") == true }
+        try await tmux.run(["send-keys", "-t", "cy", "1"])
+        screen = try await tmux.waitFor("command_cache off") { Self.flagLine("command_cache", in: $0)?.hasSuffix("off") == true }
         #expect(screen.contains("rev 2"))
 
-        try tmux.run(["send-keys", "-t", "cy", "p"])
-        screen = try tmux.waitFor("intake paused") { $0.contains("PAUSED") && $0.contains("intake paused") }
+        try await tmux.run(["send-keys", "-t", "cy", "p"])
+        screen = try await tmux.waitFor("intake paused") { $0.contains("PAUSED") && $0.contains("intake paused") }
 
-        try tmux.run(["send-keys", "-t", "cy", "?"])
-        screen = try tmux.waitFor("the help overlay") { $0.contains("toggle the n-th flag of the Optimizations pane") }
-        try tmux.run(["send-keys", "-t", "cy", "Escape"])
-        screen = try tmux.waitFor("the help overlay to close") { !$0.contains("toggle the n-th flag") }
+        try await tmux.run(["send-keys", "-t", "cy", "?"])
+        screen = try await tmux.waitFor("the help overlay") { $0.contains("toggle the n-th flag of the Optimizations pane") }
+        try await tmux.run(["send-keys", "-t", "cy", "Escape"])
+        screen = try await tmux.waitFor("the help overlay to close") { !$0.contains("toggle the n-th flag") }
 
-        try tmux.run(["resize-window", "-t", "cy", "-x", "150", "-y", "44"])
-        screen = try tmux.waitFor("the wide layout") { s in
+        try await tmux.run(["resize-window", "-t", "cy", "-x", "150", "-y", "44"])
+        screen = try await tmux.waitFor("the wide layout") { s in
             Self.titles.allSatisfy { s.contains($0) } && s.split(separator: "\n").contains { $0.count > 120 }
         }
-        try tmux.run(["resize-window", "-t", "cy", "-x", "70", "-y", "20"])
-        screen = try tmux.waitFor("the too-small screen") { $0.contains("Terminal too small") }
-        try tmux.run(["resize-window", "-t", "cy", "-x", "80", "-y", "24"])
-        screen = try tmux.waitFor("all titles at 80x24") { s in Self.titles.allSatisfy { s.contains($0) } }
+        try await tmux.run(["resize-window", "-t", "cy", "-x", "70", "-y", "20"])
+        screen = try await tmux.waitFor("the too-small screen") { $0.contains("Terminal too small") }
+        try await tmux.run(["resize-window", "-t", "cy", "-x", "80", "-y", "24"])
+        screen = try await tmux.waitFor("all titles at 80x24") { s in Self.titles.allSatisfy { s.contains($0) } }
 
-        try tmux.run(["send-keys", "-t", "cy", "q"])
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: status.path) {
-            if Date() >= deadline {
-                let last = (try? tmux.capture()) ?? ""
-                Issue.record("the dashboard did not exit after q; screen:\n\(last)")
-                return
-            }
-            Thread.sleep(forTimeInterval: 0.1)
+        try await tmux.run(["send-keys", "-t", "cy", "q"])
+        guard await Poll.until(.seconds(60), { FileManager.default.fileExists(atPath: status.path) }) else {
+            let last = (try? await tmux.capture()) ?? ""
+            Issue.record("the dashboard did not exit after q; screen:\n\(last)")
+            return
         }
         let report = try String(contentsOf: status, encoding: .utf8)
         #expect(report.hasPrefix("exit=0"), "\(report)")
         // Restored: echo and canonical mode are back on (stty prints "-echo" when they are off).
         let modes = report.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
         #expect(modes.contains("echo") && modes.contains("icanon"), "\(report)")
-        screen = try tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
+        screen = try await tmux.waitFor("the shell after exit") { $0.contains("AFTER-EXIT 0") }
         #expect(!screen.contains("Optimizations"), "the alternate screen should be gone:\n\(screen)")
     }
 
     @Test("Ctrl-C leaves the dashboard with the terminal restored and SIGINT's exit code")
-    func interrupt() throws {
+    func interrupt() async throws {
         let binary = Binary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
         let directory = try temporaryDirectory()
@@ -122,17 +118,14 @@ struct TUITmuxTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let tmux = Tmux()
         defer { tmux.killServer() }
-        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "80", "-y", "24",
+        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "80", "-y", "24",
                       "env", "LANG=C", "LC_ALL=C", "TERM=tmux-256color", script.path])
         // LANG=C: the ASCII fallback must still show every title.
-        let screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        let screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
         #expect(screen.contains("+-[1 Startup]"), "ASCII boxes expected:\n\(screen)")
-        try tmux.run(["send-keys", "-t", "cy", "C-c"])
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: status.path) {
-            try #require(Date() < deadline, "the dashboard did not exit after Ctrl-C")
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        try await tmux.run(["send-keys", "-t", "cy", "C-c"])
+        let exited = await Poll.until(.seconds(60)) { FileManager.default.fileExists(atPath: status.path) }
+        try #require(exited, "the dashboard did not exit after Ctrl-C")
         let report = try String(contentsOf: status, encoding: .utf8)
         #expect(report.hasPrefix("exit=130"), "\(report)")
         let modes = report.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
@@ -140,7 +133,7 @@ struct TUITmuxTests {
     }
 
     @Test("a [keys] table rebinds a key in the real dashboard; a bad key name exits 2 before the screen changes")
-    func remappedKeys() throws {
+    func remappedKeys() async throws {
         let binary = Binary.path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first: \(binary) is missing")
         let directory = try temporaryDirectory()
@@ -180,19 +173,16 @@ struct TUITmuxTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
         let tmux = Tmux()
         defer { tmux.killServer() }
-        try tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
+        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
                       "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
-        var screen = try tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
-        screen = try tmux.waitFor("the rebound key in the footer") { $0.contains("x pause") }
+        var screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
+        screen = try await tmux.waitFor("the rebound key in the footer") { $0.contains("x pause") }
         #expect(!screen.contains("p pause"))
-        try tmux.run(["send-keys", "-t", "cy", "x"])
-        screen = try tmux.waitFor("intake paused by x") { $0.contains("PAUSED") && $0.contains("intake paused") }
-        try tmux.run(["send-keys", "-t", "cy", "q"])
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: status.path) {
-            try #require(Date() < deadline, "the dashboard did not exit after q")
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        try await tmux.run(["send-keys", "-t", "cy", "x"])
+        screen = try await tmux.waitFor("intake paused by x") { $0.contains("PAUSED") && $0.contains("intake paused") }
+        try await tmux.run(["send-keys", "-t", "cy", "q"])
+        let exited = await Poll.until(.seconds(60)) { FileManager.default.fileExists(atPath: status.path) }
+        try #require(exited, "the dashboard did not exit after q")
         let codes = try String(contentsOf: status, encoding: .utf8)
         #expect(codes.hasPrefix("bad=2 good=0"), "\(codes)")
         let message = try String(contentsOf: stderr, encoding: .utf8)
@@ -229,11 +219,10 @@ struct Tmux {
     /// clean signal mask (see `Spawned`): one that inherits a test thread's mask never sees its
     /// panes exit and ignores `kill-server`.
     @discardableResult
-    func run(_ arguments: [String]) throws -> String {
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
+    func run(_ arguments: [String]) async throws -> String {
+        let output = Self.outputFile()
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let argv = [Self.executable ?? "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
-        let status = try Spawned(argv, stdout: output).wait(timeout: .seconds(60))
+        let status = try await Spawned(argv(arguments), stdout: output).exit(timeout: .seconds(60))
         let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         guard status == 0 else {
             throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
@@ -241,25 +230,33 @@ struct Tmux {
         return text
     }
 
-    func capture() throws -> String {
-        try run(["capture-pane", "-p", "-t", "cy"])
+    func capture() async throws -> String {
+        try await run(["capture-pane", "-p", "-t", "cy"])
     }
 
-    /// Polls the screen until `condition` holds; fails with the last screen after 60 seconds
+    /// Polls the screen until `condition` holds; fails with the last screen after `timeout`
     /// (stretched by `Sanitized.timeScale`).
     @discardableResult
-    func waitFor(_ what: String, timeout: TimeInterval = 60, _ condition: (String) -> Bool) throws -> String {
-        let deadline = Date().addingTimeInterval(Sanitized.scaled(seconds: timeout))
+    func waitFor(_ what: String, timeout: Duration = .seconds(60), _ condition: (String) -> Bool) async throws -> String {
         var screen = ""
-        while Date() < deadline {
-            screen = (try? capture()) ?? ""
-            if condition(screen) { return screen }
-            Thread.sleep(forTimeInterval: 0.1)
+        let held = await Poll.until(timeout, every: .milliseconds(100)) {
+            screen = (try? await capture()) ?? ""
+            return condition(screen)
         }
-        throw Failure(description: "timed out waiting for \(what); last screen:\n\(screen)")
+        guard held else { throw Failure(description: "timed out waiting for \(what); last screen:\n\(screen)") }
+        return screen
     }
 
+    /// Blocks for the moment `kill-server` takes, so it can run from a `defer`.
     func killServer() {
-        _ = try? run(["kill-server"])
+        _ = try? Spawned(argv(["kill-server"])).wait(timeout: .seconds(10))
+    }
+
+    private func argv(_ arguments: [String]) -> [String] {
+        [Self.executable ?? "/usr/bin/tmux", "-L", socket, "-f", "/dev/null"] + arguments
+    }
+
+    private static func outputFile() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("tmux-\(UUID().uuidString)").path
     }
 }

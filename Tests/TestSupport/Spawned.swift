@@ -102,8 +102,10 @@ public final class Spawned: @unchecked Sendable {
 
     public var isRunning: Bool { poll() == nil }
 
-    /// Waits for the child to exit. After `timeout` (stretched by `Sanitized.timeScale`) it is
-    /// killed and the wait fails, naming the command: a hung child is a failed test, never a hung run.
+    /// Waits for the child to exit, blocking the calling thread. Only for threads of their own (the
+    /// watchdog's); tests use `exit(timeout:)`, which does not hold a concurrency thread (see `Poll`).
+    /// After `timeout` (stretched by `Sanitized.timeScale`) the child is killed and the wait fails,
+    /// naming the command: a hung child is a failed test, never a hung run.
     @discardableResult
     public func wait(timeout: Duration = .seconds(300)) throws -> Int32 {
         let timeout = Sanitized.scaled(timeout)
@@ -118,11 +120,8 @@ public final class Spawned: @unchecked Sendable {
         throw Failure(description: "\(argv.joined(separator: " ")) still running after \(timeout); killed")
     }
 
-    /// `wait(timeout:)` for async tests: polls with `Task.sleep`, so the wait does not hold one of
-    /// the Swift concurrency pool's threads. There are as many as cores (two on the CI machine),
-    /// and every test of the run shares them: two tests blocked in `wait` for a slow run (minutes
-    /// under a sanitizer) stopped every other test's async work, so engine tests saw their 30 s
-    /// command limits pass with the command unread, and nginx "did not start".
+    /// Waits for the child to exit without holding a concurrency thread (see `Poll`). After
+    /// `timeout` (stretched by `Sanitized.timeScale`) the child is killed and the wait fails.
     @discardableResult
     public func exit(timeout: Duration = .seconds(300)) async throws -> Int32 {
         let timeout = Sanitized.scaled(timeout)

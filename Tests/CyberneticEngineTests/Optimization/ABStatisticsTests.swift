@@ -24,9 +24,9 @@ import TestSupport
         return cases
     }
 
-    @Test func mannWhitneyMatchesScipy() throws {
+    @Test func mannWhitneyMatchesScipy() async throws {
         let cases = Self.vectors()
-        let reference = try Scipy.mannWhitney(cases)
+        let reference = try await Scipy.mannWhitney(cases)
         for (index, pair) in cases.enumerated() {
             let test = try #require(MannWhitney(pair.x, pair.y))
             #expect(abs(test.u - reference[index].u) < 1e-9, "case \(index): U \(test.u) vs scipy \(reference[index].u)")
@@ -106,7 +106,7 @@ import TestSupport
 enum Scipy {
     struct Result: Decodable { var u: Double; var p: Double }
 
-    static func mannWhitney(_ cases: [(x: [Double], y: [Double])]) throws -> [Result] {
+    static func mannWhitney(_ cases: [(x: [Double], y: [Double])]) async throws -> [Result] {
         let input = try JSONSerialization.data(withJSONObject: cases.map { ["x": $0.x, "y": $0.y] })
         let script = """
         import json, sys
@@ -123,8 +123,8 @@ enum Scipy {
         let inputFile = folder.appendingPathComponent("in.json"), outputFile = folder.appendingPathComponent("out.json")
         let errorFile = folder.appendingPathComponent("err.txt")
         try input.write(to: inputFile)
-        let status = try Spawned(["python3", "-c", script], stdin: inputFile.path, stdout: outputFile.path,
-                                 stderr: errorFile.path).wait(timeout: .seconds(300))
+        let status = try await Spawned(["python3", "-c", script], stdin: inputFile.path, stdout: outputFile.path,
+                                       stderr: errorFile.path).exit(timeout: .seconds(300))
         guard status == 0 else {
             throw ScipyUnavailable(message: (try? String(contentsOf: errorFile, encoding: .utf8)) ?? "status \(status)")
         }

@@ -171,14 +171,14 @@ import TestSupport
             }
             if round % 2 == 0 {
                 // Aimed: the moment a temporary file shows up, a write is in flight.
-                _ = ProcessTable.waitFor(.seconds(full * 3), every: 500) { writing() || !binary.isRunning }
+                _ = await ProcessTable.waitFor(.seconds(full * 3), every: .microseconds(500)) { writing() || !binary.isRunning }
             } else {
                 // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
                 try await Task.sleep(for: .seconds(full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1)))))
             }
             if binary.isRunning {
                 let inFlight = writing()
-                binary.kill(SIGKILL)
+                await binary.kill(SIGKILL)
                 if inFlight { midWrite += 1 }
                 killed.append(probe)
             } else {

@@ -85,11 +85,11 @@ enum Faults {
             thread.start()
         }
 
-        func stop() {
+        func stop() async {
             // The thread's closure holds this watch and the watch held the thread: let go of the
             // thread, or neither is ever freed (LeakSanitizer found the cycle).
             lock.withLock { running = false; thread = nil }
-            Thread.sleep(forTimeInterval: 0.2)
+            try? await Task.sleep(for: .milliseconds(200))
         }
 
         var peakMiB: Int { lock.withLock { _peakKiB / 1024 } }
@@ -102,10 +102,10 @@ enum Faults {
     /// after waiting up to `timeout` for them to go. Kills them, so one failure does not leak into
     /// the next test.
     /// Call right after the binary has exited.
-    static func orphans(of watch: Watch, tag: String?, timeout: Duration = .seconds(10)) -> [String] {
+    static func orphans(of watch: Watch, tag: String?, timeout: Duration = .seconds(10)) async -> [String] {
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        _ = ProcessTable.waitFor(timeout) {
+        _ = await ProcessTable.waitFor(timeout) {
             left = ProcessTable.survivors(pids: watch.pids, groups: watch.groups, tag: tag, tokens: watch.tokens,
                                           startedBefore: cutoff)
             return left.isEmpty

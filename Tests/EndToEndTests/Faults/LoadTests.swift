@@ -85,8 +85,8 @@ import TestSupport
         let watch = Faults.Watch(binary.pid, every: 0.2)
         let code = try await binary.waitForExit()
         let elapsed = clock.now - started
-        watch.stop()
-        let left = Faults.orphans(of: watch, tag: nil)
+        await watch.stop()
+        let left = await Faults.orphans(of: watch, tag: nil)
 
         #expect(code == 1, "failures in the mix exit 1: \(binary.stderr)")
         let totals = Faults.totals(try Faults.json(report))
@@ -138,8 +138,8 @@ import TestSupport
             }
         }
         try await binary.waitForExit()
-        watch.stop()
-        let left = Faults.orphans(of: watch, tag: nil)
+        await watch.stop()
+        let left = await Faults.orphans(of: watch, tag: nil)
 
         let json = try Faults.json(report)
         let totals = Faults.totals(json)

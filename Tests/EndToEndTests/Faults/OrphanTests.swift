@@ -15,7 +15,7 @@ import TestSupport
         return words.count == 2 && words[0].hasSuffix("sleep") && words[1] == tag
     }
 
-    @Test func nothingSurvivesCyberneticBeingKilledMidRun() throws {
+    @Test func nothingSurvivesCyberneticBeingKilledMidRun() async throws {
         let tag = Self.tag()
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -57,7 +57,7 @@ import TestSupport
 
         let binary = try RunningBinary(["--headless", "--duration", "600", "--config", config.path], in: dir)
         // 1 service + 3 + 1 + 3 (detaches) + 1 sleeps, and the warm shell runners.
-        let everythingUp = ProcessTable.waitFor(.seconds(60)) {
+        let everythingUp = await ProcessTable.waitFor(.seconds(60)) {
             let tree = ProcessTable.descendants(of: binary.pid)
             return tree.filter { Self.isSleep($0, tag) }.count >= 9
                 && tree.contains { $0.commandLine.contains("warm shell runner") }
@@ -70,10 +70,10 @@ import TestSupport
 
         let tokens = Set(tree.compactMap { ProcessTable.runToken($0.pid) })
         #expect(tokens.count == 1, "every child carries the one run token: \(tokens)")
-        binary.kill(SIGKILL)
+        await binary.kill(SIGKILL)
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        let clean = ProcessTable.waitFor(.seconds(15)) {
+        let clean = await ProcessTable.waitFor(.seconds(15)) {
             left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
                                           tokens: tokens, startedBefore: cutoff)
             return left.isEmpty
@@ -83,7 +83,7 @@ import TestSupport
         #expect(clean, "survived cybernetic: \(left.map { "\($0.pid) \($0.commandLine.prefix(60))" })")
     }
 
-    @Test func nothingSurvivesCyberneticBeingKilledDuringStartUpAndExec() throws {
+    @Test func nothingSurvivesCyberneticBeingKilledDuringStartUpAndExec() async throws {
         let tag = Self.tag()
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -102,18 +102,18 @@ import TestSupport
         """.write(to: config, atomically: true, encoding: .utf8)
         let run = try RunningBinary(["--headless", "--config", config.path], in: dir)
         let exec = try RunningBinary(["exec", "--no-cache", "--", "sh", "-c", "sleep \(tag) & sleep \(tag)"], in: dir)
-        let up = ProcessTable.waitFor(.seconds(60)) {
+        let up = await ProcessTable.waitFor(.seconds(60)) {
             ProcessTable.descendants(of: run.pid).filter { Self.isSleep($0, tag) }.count >= 2
                 && ProcessTable.descendants(of: exec.pid).filter { Self.isSleep($0, tag) }.count >= 2
         }
         let tree = ProcessTable.descendants(of: run.pid) + ProcessTable.descendants(of: exec.pid)
         try #require(up, "never came up: \(tree.map(\.commandLine))")
         let seen = ProcessTable.identities(tree)
-        run.kill(SIGKILL)
-        exec.kill(SIGKILL)
+        await run.kill(SIGKILL)
+        await exec.kill(SIGKILL)
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        let clean = ProcessTable.waitFor(.seconds(15)) {
+        let clean = await ProcessTable.waitFor(.seconds(15)) {
             left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
                                           startedBefore: cutoff)
             return left.isEmpty

@@ -117,13 +117,9 @@ enum ProcessTable {
 
     /// Polls until `condition` holds or `timeout` (stretched by `Sanitized.timeScale`) passes;
     /// returns whether it held.
-    static func waitFor(_ timeout: Duration, every pause: UInt32 = 50_000, _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + Sanitized.scaled(timeout)
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            usleep(pause)
-        }
-        return condition()
+    static func waitFor(_ timeout: Duration, every pause: Duration = .milliseconds(50),
+                        _ condition: () -> Bool) async -> Bool {
+        await Poll.until(timeout, every: pause, condition)
     }
 }
 
@@ -154,9 +150,10 @@ final class RunningBinary {
     var stdout: String { (try? String(contentsOf: scratch.appendingPathComponent("out"), encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOf: scratch.appendingPathComponent("err"), encoding: .utf8)) ?? "" }
 
-    func kill(_ signal: Int32 = SIGKILL) {
+    /// Sends `signal` and waits for the binary to exit (SIGKILL reaps at once).
+    func kill(_ signal: Int32 = SIGKILL) async {
         process.kill(signal)
-        _ = try? process.wait()
+        _ = try? await process.exit()
     }
 
     deinit {

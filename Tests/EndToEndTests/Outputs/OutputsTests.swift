@@ -86,7 +86,7 @@ import TestSupport
         // task's own outputs out: the second run is a hit, not a miss caused by its first run.
         let dir = try Self.project()
         defer { try? FileManager.default.removeItem(at: dir) }
-        #expect(try Spawned(["git", "-C", dir.path, "init", "-q"]).wait(timeout: .seconds(60)) == 0)
+        #expect(try await Spawned(["git", "-C", dir.path, "init", "-q"]).exit(timeout: .seconds(60)) == 0)
         let first = try await Binary.run(["exec", "--stats", "--outputs", "out/**", "--", "sh", "gen.sh"], in: dir)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("out"))
         let second = try await Binary.run(["exec", "--stats", "--outputs", "out/**", "--", "sh", "gen.sh"], in: dir)
