@@ -97,7 +97,7 @@ public final class Engine: Service, Sendable {
                 if let revision = ledger.revisions.apply(flags, by: "user") {
                     ledger.events.append(.info, "flag \(name) \(value ? "on" : "off") (revision \(revision.number))")
                     ledger.optimizer.flagsOffByMachine.remove(flag)
-                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
+                    ledger.userChanged(to: revision.number, at: now)
                 }
             }
             applySetting()
@@ -107,8 +107,7 @@ public final class Engine: Service, Sendable {
                 let target = ledger.revisions.knownGood
                 if let revision = ledger.revisions.rollback(by: "user") {
                     ledger.events.append(.warning, "rolled back to revision \(target) (now revision \(revision.number))")
-                    ledger.optimizer.trial = nil
-                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
+                    ledger.userChanged(to: revision.number, at: now)
                 } else {
                     ledger.events.append(.info, "already at last known-good revision \(target)")
                 }
@@ -131,7 +130,7 @@ public final class Engine: Service, Sendable {
                 tuning.concurrency = limit
                 ledger.queue.scale(to: limit)
                 if let revision = ledger.revisions.apply(tuning, by: "user") {
-                    ledger.startValidation(of: revision.number, at: now, baseline: nil)
+                    ledger.userChanged(to: revision.number, at: now)
                 }
                 ledger.queue.setCeiling(tuning.concurrency)
                 ledger.events.append(.info, "concurrency limit scaled to \(ledger.queue.limit) (\(ledger.queue.limiter.name))")

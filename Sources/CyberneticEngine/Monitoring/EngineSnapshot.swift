@@ -442,7 +442,8 @@ public struct OptimizerDecision: Sendable, Codable, Equatable {
     /// "pool.min[node] 3→5", "rollback to revision 2", ...
     public var action: String
     public var reason: String
-    /// "applied", "kept", "rolled back", "failed".
+    /// "applied", "kept", "rolled back", "failed", "superseded" (a person changed the setting
+    /// before the trial's verdict).
     public var outcome: String
     public var time: Date = Date()
     /// "optimizer" or "healer".

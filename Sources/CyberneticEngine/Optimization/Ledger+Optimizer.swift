@@ -143,6 +143,22 @@ extension Ledger {
 
     /// A new revision starts its validation window, judged against `baseline`. The measurement
     /// window restarts too, so no run from before the change is counted after it.
+    /// A person changed the setting (a flag, the concurrency limit, a rollback): their revision is
+    /// the one validated from now on. An optimizer trial still running ends unjudged, since its
+    /// windows would now measure the person's change as well. Left running, it was never judged
+    /// again (only the validated revision is), and while it ran the loop neither acted nor promoted
+    /// the person's revision to known-good.
+    mutating func userChanged(to revision: Int, at now: Double) {
+        if let trial = optimizer.trial {
+            optimizer.trial = nil
+            var decision = OptimizerDecision(action: trial.action.label, reason: trial.action.reason, outcome: "superseded")
+            decision.effect = "revision \(revision) by user came before a verdict"
+            decision.revision = trial.revision
+            optimizer.decide(decision)
+        }
+        startValidation(of: revision, at: now, baseline: nil)
+    }
+
     mutating func startValidation(of revision: Int, at now: Double, baseline: WindowSummary?) {
         optimizer.validation = OptimizerState.Validation(revision: revision, since: now, baseline: baseline ?? optimizer.baseline)
         optimizer.window = MetricsWindow(startedAt: now)

@@ -99,6 +99,52 @@ import TestSupport
         engine.stop()
         try await running.value
     }
+
+    /// A person's change while an optimizer trial still waits for its verdict: the trial ends as
+    /// superseded, and the person's revision is validated and promoted like any other. The trial
+    /// used to stay open with nothing judging it, which kept the loop from acting and from ever
+    /// promoting a revision again (under a sanitizer's slowdown the optimizer's step came first).
+    @Test func aChangeByAPersonDuringATrialSupersedesItAndIsValidatedItself() throws {
+        let config = try Workload.parse(workload(learning: URL(fileURLWithPath: "/nonexistent/l.json")))
+        var ledger = Ledger(configuration: config)
+        let steady = Self.window(runs: 20, ms: 10, from: 0)
+        var tuning = ledger.revisions.tuning
+        tuning.concurrency = 50
+        let step = OptimizerAction(kind: .concurrencyDown, label: "concurrency 100→50", reason: "planted",
+                                   setting: .init(flags: ledger.revisions.flags, tuning: tuning))
+        let applied = ledger.revisions.apply(tuning, by: "optimizer")
+        let trial = try #require(applied)
+        ledger.optimizer.trial = .init(action: step, revision: trial.number, previous: 1, before: steady)
+        ledger.startValidation(of: trial.number, at: 0, baseline: steady)
+
+        var flags = ledger.revisions.flags
+        flags[.memoryPool] = false
+        let changed = ledger.revisions.apply(flags, by: "user")
+        let mine = try #require(changed)
+        ledger.userChanged(to: mine.number, at: 1)
+        #expect(ledger.optimizer.trial == nil)
+        let superseded = try #require(ledger.optimizer.decisions.last)
+        #expect(superseded.action == "concurrency 100→50" && superseded.outcome == "superseded" && superseded.revision == trial.number)
+
+        for now in [2.0, 3.0] {
+            _ = ledger.judge(Self.window(runs: 20, ms: 10, from: now - 1), context: Self.context(ledger), now: now,
+                             selfOptimizing: true, minSamples: 2, validationWindow: 0.6)
+        }
+        #expect(ledger.revisions.knownGood == mine.number)
+        #expect(ledger.optimizer.validation == nil, "the loop is free to act again")
+    }
+
+    static func window(runs: Int, ms: Double, from start: Double) -> WindowSummary {
+        var window = MetricsWindow(startedAt: start)
+        for _ in 0..<runs { window.record(runMs: ms, waitMs: 0, began: start, failed: false, cacheHit: nil) }
+        return WindowSummary(window, endedAt: start + 1)
+    }
+
+    static func context(_ ledger: Ledger) -> OptimizerAction.Context {
+        OptimizerAction.Context(setting: .init(flags: ledger.revisions.flags, tuning: ledger.revisions.tuning),
+                                minConcurrency: 1, maxConcurrency: 100, poolMax: 10, defaultPoolMin: 3, poolRuntimes: [],
+                                sparseMemory: false, flagsOffByMachine: [], idleWindows: [:], configuredTTL: 300)
+    }
 }
 
 @Suite(.watchdog) struct LearningStoreTests {
