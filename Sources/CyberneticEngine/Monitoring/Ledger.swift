@@ -8,8 +8,7 @@ struct Ledger: Sendable {
     var lifecycle: EngineState = .starting
     var stopRequested = false
     var totals = Totals()
-    var tasks: [String: TaskStats] = [:]
-    var taskOrder: [String] = []
+    var tasks = TaskTable()
     /// Repeating task loops that still have runs to submit.
     var activeLoops = 0
     var startup = StartupSnapshot()
@@ -51,7 +50,6 @@ struct Ledger: Sendable {
     mutating func register(_ task: TaskSpec) {
         guard tasks[task.name] == nil else { return }
         tasks[task.name] = TaskStats(name: task.name, command: SafeText.line(task.run.description))
-        taskOrder.append(task.name)
     }
 
     /// The lifecycle state as front ends should see it: idle once nothing is left to do.
@@ -88,11 +86,6 @@ struct Ledger: Sendable {
         for index in startupSnapshot.phases.indices where startupSnapshot.phases[index].state == .pending {
             startupSnapshot.phases[index].waitingOn = startupSnapshot.phases[index].dependsOn.filter { !upNames.contains($0) }
         }
-        // Sized once: with thousands of tasks, growing it by doubling at every snapshot leaves
-        // the allocator holes of every size in between.
-        var taskList: [TaskStats] = []
-        taskList.reserveCapacity(taskOrder.count)
-        for name in taskOrder { if let stats = tasks[name] { taskList.append(stats) } }
         var cacheSnapshot = cache
         let lookups = cache.hits + cache.misses
         cacheSnapshot.hitRate = lookups == 0 ? 0 : Double(cache.hits) / Double(lookups)
@@ -104,7 +97,7 @@ struct Ledger: Sendable {
             source: source,
             intakePaused: queue.paused,
             totals: totals,
-            tasks: taskList,
+            tasks: tasks.list,
             startup: startupSnapshot,
             memory: memory,
             processPool: processPool,

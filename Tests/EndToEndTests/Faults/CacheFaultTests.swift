@@ -166,12 +166,23 @@ import TestSupport
             let probe = bigProbe()
             let binary = try RunningBinary(["exec", "--"] + probe.argv, in: dir)
             let before = Set((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? [])
-            func writing() -> Bool {
+            let writing: @Sendable () -> Bool = {
                 !Set((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).subtracting(before).isEmpty
             }
             if round % 2 == 0 {
-                // Aimed: the moment a temporary file shows up, a write is in flight.
-                _ = await ProcessTable.waitFor(.seconds(full * 3), every: .microseconds(500)) { writing() || !binary.isRunning }
+                // Aimed: the moment a temporary file shows up, a write is in flight. The polling
+                // thread kills right then: by the time a test task resumed, the write was done.
+                let process = binary.process
+                _ = await Poll.closely(.seconds(full * 3), every: .microseconds(500)) {
+                    guard writing() else { return !process.isRunning }
+                    process.kill(SIGKILL)
+                    return true
+                }
+                if let status = process.exitStatus, status & 0x7f == SIGKILL {
+                    midWrite += 1
+                    killed.append(probe)
+                    continue
+                }
             } else {
                 // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
                 try await Task.sleep(for: .seconds(full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1)))))

@@ -9,8 +9,6 @@ public final class CommandCache: Sendable {
     fileprivate struct State: Sendable {
         var memory: LRUCache<CachedResult>
         var tiers: [CacheTier: CacheTierStats] = [:]
-        var diskEntries = 0
-        var diskBytes = 0
         var pendingWrites = 0
         /// False once opening the disk tier failed (unwritable, or a folder others can write):
         /// from then on it is neither read nor written.
@@ -63,12 +61,12 @@ public final class CommandCache: Sendable {
             throw error
         }
         let discarded = verify ? disk.removeCorruptActions() : 0
-        let usage = disk.enforceLimit()
+        let evicted = disk.enforceLimit()
         state.withLock { state in
-            state.diskEntries = usage.entries
-            state.diskBytes = usage.bytes
             state.tiers[.disk]?.discarded += discarded
+            state.tiers[.disk]?.evictions += evicted
         }
+        let usage = disk.usage
         return (usage.entries, usage.bytes, discarded)
     }
 
@@ -147,29 +145,15 @@ public final class CommandCache: Sendable {
         }
         guard let disk, usable else { return }
         Task.detached(priority: .utility) { [self] in
-            // A running total instead of listing the folder after every store: the scan (a stat per
-            // file) made each store cost O(entries), 5% of the engine's CPU over 400 runs and
-            // most of it over 2,000. The folder is scanned only when the total may pass the limit.
-            let written = try? disk.store(key.digest, result)
-            let mayBeOver = state.withLock { state in
-                guard let written else { return false }
-                state.diskBytes += written.bytes
-                if written.newEntry { state.diskEntries += 1 }
-                return state.diskBytes > disk.maxBytes
-            }
-            let usage = mayBeOver ? disk.enforceLimit() : nil
+            let evicted = try? disk.store(key.digest, result)
             state.withLock { state in
                 state.pendingWrites -= 1
-                guard written != nil else {
+                guard let evicted else {
                     state.tiers[.disk]?.discarded += 1
                     return
                 }
                 state.tiers[.disk]?.bytesUp += result.byteCount
-                if let usage {
-                    state.diskEntries = usage.entries
-                    state.diskBytes = usage.bytes
-                    state.tiers[.disk]?.evictions += usage.evicted
-                }
+                state.tiers[.disk]?.evictions += evicted
             }
         }
     }
@@ -198,7 +182,8 @@ public final class CommandCache: Sendable {
     }
 
     public func snapshot() -> [CacheTierStats] {
-        state.withLock { state in
+        let diskUsage = disk?.usage ?? DiskCache.Usage()
+        return state.withLock { state in
             var tiers: [CacheTierStats] = []
             if var memory = state.tiers[.memory] {
                 memory.entries = state.memory.count
@@ -208,8 +193,8 @@ public final class CommandCache: Sendable {
                 tiers.append(memory)
             }
             if var disk = state.tiers[.disk] {
-                disk.entries = state.diskEntries
-                disk.bytes = state.diskBytes
+                disk.entries = diskUsage.entries
+                disk.bytes = diskUsage.bytes
                 tiers.append(disk)
             }
             return tiers

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// The persistent tier, in Bazel's disk-cache layout: `ac/<key>` holds an action result that
 /// names its output blobs, `cas/<sha256>` holds each blob under the digest of its content.
@@ -8,7 +9,11 @@ import Foundation
 /// whole entry or none, whatever happens mid-write. Every read is verified: an action result
 /// carries a checksum of its own body, a blob must hash to its name. Anything that does not
 /// verify is deleted and reported as a miss: a corrupt entry is never served.
-struct DiskCache: Sendable {
+///
+/// It keeps its own count of entries and bytes, changed by every write and delete it makes, so
+/// keeping under `maxBytes` costs a listing of the folder only when the count says it is over (a
+/// listing is a stat per file: done after every store, it made each store O(entries)).
+final class DiskCache: Sendable {
     struct Entry: Codable {
         var version = 1
         var exitCode: Int32
@@ -32,9 +37,16 @@ struct DiskCache: Sendable {
         case corrupt(String)
     }
 
+    /// Action results in `ac/` and bytes in `ac/` and `cas/`.
+    struct Usage: Sendable, Equatable {
+        var entries = 0
+        var bytes = 0
+    }
+
     let root: URL
     let ttl: Duration
     let maxBytes: Int
+    private let counted = Mutex(Usage())
 
     private var actions: URL { root.appendingPathComponent("ac") }
     private var blobs: URL { root.appendingPathComponent("cas") }
@@ -61,27 +73,28 @@ struct DiskCache: Sendable {
     func lookup(_ key: String, now: Date = Date(), pool: MemoryPool? = nil) -> Lookup {
         let path = actions.appendingPathComponent(key)
         guard let data = FileContents.read(atPath: path.path) else { return .miss }
+        let drop = { self.discard(path, bytes: data.count, entry: true) }
         guard let entry = Self.decodeAction(data) else {
-            discard(path)
+            drop()
             return .corrupt("action result \(key.prefix(12)) fails its checksum")
         }
         if now.timeIntervalSince(entry.createdAt) >= ttl.seconds {
-            discard(path)
+            drop()
             return .expired
         }
         guard let stdout = readBlob(entry.stdout), let stderr = readBlob(entry.stderr) else {
-            discard(path)
+            drop()
             return .corrupt("a blob of \(key.prefix(12)) is missing or fails its digest")
         }
         var outputs: [CachedOutput] = []
         for reference in entry.outputs ?? [] {
             let name = SafeText.line(reference.path)
             guard let content = reference.digest.map({ readBlob(Blob(digest: $0, size: reference.size)) }) ?? [] else {
-                discard(path)
+                drop()
                 return .corrupt("the blob of output '\(name)' of \(key.prefix(12)) is missing or fails its digest")
             }
             guard let output = reference.output(content: content, pool: pool) else {
-                discard(path)
+                drop()
                 return .corrupt("action result \(key.prefix(12)) names an unsafe output '\(name)'")
             }
             outputs.append(output)
@@ -91,17 +104,11 @@ struct DiskCache: Sendable {
                                  originalDurationMs: entry.originalDurationMs, outputs: outputs, pool: pool))
     }
 
-    /// What a store added to the folder: the bytes of the files it wrote (blobs already there cost
-    /// nothing) and whether the key is new. An upper bound (a replaced action file is counted in
-    /// full), so the tier can keep a running total and scan the folder only when it may be over.
-    struct Written: Sendable {
-        var bytes: Int
-        var newEntry: Bool
-    }
-
-    /// Writes the blobs, then the action result that refers to them, each atomically.
+    /// Writes the blobs, then the action result that refers to them, each atomically; then, if
+    /// the folder is over `maxBytes`, removes the least recently used files. Returns how many
+    /// entries that evicted.
     @discardableResult
-    func store(_ key: String, _ result: CachedResult) throws -> Written {
+    func store(_ key: String, _ result: CachedResult) throws -> Int {
         try prepare()
         var bytes = 0
         let stdout = try writeBlob(result.stdout, added: &bytes)
@@ -113,10 +120,15 @@ struct DiskCache: Sendable {
                           createdAt: result.createdAt, originalDurationMs: result.originalDurationMs,
                           outputs: result.outputs.isEmpty ? nil : result.outputs.map(OutputReference.init))
         let path = actions.appendingPathComponent(key)
-        let newEntry = !FileManager.default.fileExists(atPath: path.path)
+        let replaced = Self.size(of: path)
         let action = try Self.encodeAction(entry)
         try atomicWrite(action, to: path)
-        return Written(bytes: bytes + action.count, newEntry: newEntry)
+        let over = counted.withLock { usage in
+            usage.bytes += bytes + action.count - (replaced ?? 0)
+            if replaced == nil { usage.entries += 1 }
+            return usage.bytes > maxBytes
+        }
+        return over ? enforceLimit() : 0
     }
 
     /// The header line carries the SHA-256 of the JSON body that follows it.
@@ -142,6 +154,8 @@ struct DiskCache: Sendable {
         let digest = Self.digest(bytes)
         let path = blobs.appendingPathComponent(digest)
         if !FileManager.default.fileExists(atPath: path.path) {
+            // Two stores of the same new blob at once both count it: an upper bound, made exact
+            // by the next listing.
             try atomicWrite(Data(bytes), to: path)
             added += bytes.count
         } else {
@@ -154,7 +168,7 @@ struct DiskCache: Sendable {
         let path = blobs.appendingPathComponent(blob.digest)
         guard let data = FileContents.read(atPath: path.path) else { return nil }
         guard data.count == blob.size, Self.digest(data) == blob.digest else {
-            discard(path)
+            discard(path, bytes: data.count, entry: false)
             return nil
         }
         touch(path)
@@ -181,8 +195,17 @@ struct DiskCache: Sendable {
         }
     }
 
-    private func discard(_ path: URL) {
-        unlink(path.path)
+    private func discard(_ path: URL, bytes: Int, entry: Bool) {
+        guard unlink(path.path) == 0 else { return }
+        counted.withLock { usage in
+            usage.bytes = max(0, usage.bytes - bytes)
+            if entry { usage.entries = max(0, usage.entries - 1) }
+        }
+    }
+
+    private static func size(of path: URL) -> Int? {
+        var info = stat()
+        return stat(path.path, &info) == 0 ? Int(info.st_size) : nil
     }
 
     private func touch(_ path: URL) {
@@ -195,7 +218,7 @@ struct DiskCache: Sendable {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: actions.path)) ?? [] {
             let path = actions.appendingPathComponent(name)
             guard let data = FileContents.read(atPath: path.path), Self.decodeAction(data) != nil else {
-                discard(path)
+                discard(path, bytes: Self.size(of: path) ?? 0, entry: true)
                 removed += 1
                 continue
             }
@@ -203,29 +226,55 @@ struct DiskCache: Sendable {
         return removed
     }
 
-    /// Entries and bytes on disk, and the least recently used files removed until the cache
-    /// fits `maxBytes`. Returns (entries, bytes, evicted).
+    /// Entries and bytes as counted since the last listing.
+    var usage: Usage { counted.withLock { $0 } }
+
+    /// Lists the folder, evicts the least recently used entries until it fits `maxBytes`, and
+    /// resets the count to what is there. Returns how many entries it evicted.
+    ///
+    /// An entry goes whole: its action result with the blobs no later use has touched (a blob an
+    /// entry stored or read since is newer and stays). Evicting file by file, the oldest first,
+    /// took an entry's blob and left its action result naming it, which the next lookup then
+    /// reported as damage.
     @discardableResult
-    func enforceLimit() -> (entries: Int, bytes: Int, evicted: Int) {
-        var files: [(url: URL, size: Int, used: Date, isAction: Bool)] = []
+    func enforceLimit() -> Int {
+        var files: [String: (size: Int, used: Date)] = [:]
+        var actionNames: [String] = []
         for (dir, isAction) in [(actions, true), (blobs, false)] {
             let urls = (try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: [.fileSizeKey, .contentModificationDateKey])) ?? []
             for url in urls {
                 let values = try? url.resourceValues(forKeys: [.fileSizeKey, .contentModificationDateKey])
-                files.append((url, values?.fileSize ?? 0, values?.contentModificationDate ?? .distantPast, isAction))
+                files[url.path] = (values?.fileSize ?? 0, values?.contentModificationDate ?? .distantPast)
+                if isAction { actionNames.append(url.path) }
             }
         }
-        var total = files.reduce(0) { $0 + $1.size }
+        var total = files.values.reduce(0) { $0 + $1.size }
+        var entries = actionNames.count
         var evicted = 0
+        func remove(_ path: String) {
+            guard let file = files.removeValue(forKey: path), unlink(path) == 0 else { return }
+            total -= file.size
+        }
         if total > maxBytes {
-            for file in files.sorted(by: { $0.used < $1.used }) where total > maxBytes {
-                discard(file.url)
-                total -= file.size
-                if file.isAction { evicted += 1 }
+            for path in actionNames.sorted(by: { files[$0]!.used < files[$1]!.used }) where total > maxBytes {
+                let used = files[path]!.used
+                let entry = FileContents.read(atPath: path).flatMap(Self.decodeAction)
+                remove(path)
+                evicted += 1
+                entries -= 1
+                let digests = entry.map { [$0.stdout.digest, $0.stderr.digest] + ($0.outputs ?? []).compactMap(\.digest) } ?? []
+                for digest in Set(digests) {
+                    let blob = blobs.appendingPathComponent(digest).path
+                    if let file = files[blob], file.used <= used { remove(blob) }
+                }
+            }
+            // Blobs no entry names any more (their entry was deleted as damaged), oldest first.
+            for path in files.keys.sorted(by: { files[$0]!.used < files[$1]!.used }) where total > maxBytes {
+                remove(path)
             }
         }
-        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: actions.path)) ?? []).count
-        return (entries, total, evicted)
+        counted.withLock { $0 = Usage(entries: entries, bytes: total) }
+        return evicted
     }
 }
 
