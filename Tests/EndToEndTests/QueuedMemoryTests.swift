@@ -9,7 +9,7 @@ import TestSupport
     @Test func tenThousandQueuedRunsStayWellUnderSixtyFourMiB() async throws {
         let dir = try temporaryDirectory()
         let workload = dir.appendingPathComponent("queued.toml"), report = dir.appendingPathComponent("r.json")
-        // Four run `sleep 60`, 9,996 wait in line until --duration stops the run and cancels them all.
+        // Four run `sleep 600`, 9,996 wait in line until --duration stops the run and cancels them all.
         try Data("""
         [queue]
         max_concurrency = 4
@@ -23,8 +23,9 @@ import TestSupport
 
         [[task]]
         name = "queued"
-        run = "sleep 60"
+        run = "sleep 600"
         count = 10000
+        timeout = "1h"
         """.utf8).write(to: workload)
         // Two malloc arenas: on a loaded machine more threads touch the allocator and each extra
         // arena keeps its own free memory, which is noise here (20+ MiB of it), not queued runs.
