@@ -38,21 +38,15 @@ struct TUILoopTmuxTests {
         inputs = ["input.txt"]
 
         """.utf8).write(to: workload)
-        let script = directory.appendingPathComponent("run.sh")
-        try Data("""
-        #!/bin/sh
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try await tmux.start("""
         cd '\(directory.path)'
         '\(binary)' --config '\(workload.path)'
         echo "AFTER-EXIT $?"
         sleep 600
 
-        """.utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-
-        let tmux = Tmux()
-        defer { tmux.killServer() }
-        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "160", "-y", "50",
-                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+        """, in: directory, width: 160, height: 50)
         _ = try await tmux.waitFor("the flags listed") { $0.contains("command_cache") && $0.contains("Optimizations") }
 
         try await tmux.run(["send-keys", "-t", "cy", "1"])

@@ -33,11 +33,11 @@ struct TUITmuxTests {
 
         """.utf8).write(to: workload)
         let status = directory.appendingPathComponent("status")
-        let script = directory.appendingPathComponent("run.sh")
         // After the dashboard exits, the shell records its exit code and the terminal modes, so
         // the test can check both; then it idles so the pane stays readable.
-        try Data("""
-        #!/bin/sh
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try await tmux.start("""
         cd '\(directory.path)'
         '\(binary)' --config '\(workload.path)'
         code=$?
@@ -46,13 +46,7 @@ struct TUITmuxTests {
         echo "AFTER-EXIT $code"
         sleep 600
 
-        """.utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-
-        let tmux = Tmux()
-        defer { tmux.killServer() }
-        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
-                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+        """, in: directory, width: 100, height: 30)
 
         var screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
         #expect(screen.contains("1-6 flags"))
@@ -105,9 +99,9 @@ struct TUITmuxTests {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let status = directory.appendingPathComponent("status")
-        let script = directory.appendingPathComponent("run.sh")
-        try Data("""
-        #!/bin/sh
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try await tmux.start("""
         # Ctrl-C reaches the whole foreground group; the shell must outlive it to report.
         trap 'true' INT
         cd '\(directory.path)'
@@ -117,12 +111,7 @@ struct TUITmuxTests {
         mv '\(status.path).tmp' '\(status.path)'
         sleep 600
 
-        """.utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let tmux = Tmux()
-        defer { tmux.killServer() }
-        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "80", "-y", "24",
-                      "env", "LANG=C", "LC_ALL=C", "TERM=tmux-256color", script.path])
+        """, in: directory, width: 80, height: 24, locale: "C")
         // LANG=C: the ASCII fallback must still show every title.
         let screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
         #expect(screen.contains("+-[1 Startup]"), "ASCII boxes expected:\n\(screen)")
@@ -160,9 +149,9 @@ struct TUITmuxTests {
         let bad = try workload("bad.toml", pauseKey: "Ctrl-Alt-Shift")
         let status = directory.appendingPathComponent("status")
         let stderr = directory.appendingPathComponent("stderr")
-        let script = directory.appendingPathComponent("run.sh")
-        try Data("""
-        #!/bin/sh
+        let tmux = Tmux()
+        defer { tmux.killServer() }
+        try await tmux.start("""
         cd '\(directory.path)'
         '\(binary)' --config '\(bad.path)' 2> '\(stderr.path)'
         bad=$?
@@ -172,12 +161,7 @@ struct TUITmuxTests {
         mv '\(status.path).tmp' '\(status.path)'
         sleep 600
 
-        """.utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        let tmux = Tmux()
-        defer { tmux.killServer() }
-        try await tmux.run(["new-session", "-d", "-s", "cy", "-x", "100", "-y", "30",
-                      "env", "LANG=C.UTF-8", "LC_ALL=C.UTF-8", "TERM=tmux-256color", script.path])
+        """, in: directory, width: 100, height: 30)
         var screen = try await tmux.waitFor("all seven pane titles") { s in Self.titles.allSatisfy { s.contains($0) } }
         screen = try await tmux.waitFor("the rebound key in the footer") { $0.contains("x pause") }
         #expect(!screen.contains("p pause"))
@@ -237,6 +221,17 @@ struct Tmux {
             throw Failure(description: "tmux \(arguments.joined(separator: " ")) failed (status \(status)): \(text)")
         }
         return text
+    }
+
+    /// Starts `body` as a `/bin/sh` script (written to `directory`) in session "cy" of a
+    /// `width`×`height` window, in `locale` and with TERM=tmux-256color: how every dashboard test
+    /// launches the binary, with a shell around it to record what happens after it exits.
+    func start(_ body: String, in directory: URL, width: Int, height: Int, locale: String = "C.UTF-8") async throws {
+        let script = directory.appendingPathComponent("run.sh")
+        try Data(("#!/bin/sh\n" + body).utf8).write(to: script)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try await run(["new-session", "-d", "-s", "cy", "-x", "\(width)", "-y", "\(height)",
+                       "env", "LANG=\(locale)", "LC_ALL=\(locale)", "TERM=tmux-256color", script.path])
     }
 
     func capture() async throws -> String {
