@@ -1,5 +1,6 @@
 import CyberneticEngine
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -17,28 +18,41 @@ import TestSupport
         #expect(breaker.opens == 1)
     }
 
-    @Test func afterTheCoolDownOneTrialDecides() async throws {
-        let breaker = CircuitBreaker(failureThreshold: 1, coolDown: .milliseconds(50))
+    /// Time moves only when the test says so.
+    final class ManualClock: Sendable {
+        private let instant = Mutex(ContinuousClock.now)
+        var now: ContinuousClock.Instant { instant.withLock { $0 } }
+        func advance(by duration: Duration) { instant.withLock { $0 += duration } }
+    }
+
+    @Test func afterTheCoolDownOneTrialDecides() {
+        let clock = ManualClock()
+        let breaker = CircuitBreaker(failureThreshold: 1, coolDown: .seconds(30), clock: { clock.now })
         #expect(breaker.recordFailure() == .open)
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(by: .seconds(29))
+        #expect(!breaker.allowsRequest, "within the cool-down nothing is let through")
+        clock.advance(by: .seconds(1))
         #expect(breaker.allowsRequest, "the trial request")
         #expect(breaker.currentState == .halfOpen)
         #expect(!breaker.allowsRequest, "only one trial at a time")
         #expect(breaker.recordFailure() == .open, "a failed trial opens it again")
         #expect(!breaker.allowsRequest)
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(by: .seconds(30))
         #expect(breaker.allowsRequest)
         #expect(breaker.recordSuccess() == .closed)
         #expect(breaker.allowsRequest && breaker.allowsRequest)
         #expect(breaker.opens == 2)
     }
 
-    @Test func aTrialWhoseOutcomeNeverArrivesIsReplaced() async throws {
-        let breaker = CircuitBreaker(failureThreshold: 1, coolDown: .milliseconds(50))
+    @Test func aTrialWhoseOutcomeNeverArrivesIsReplaced() {
+        let clock = ManualClock()
+        let breaker = CircuitBreaker(failureThreshold: 1, coolDown: .seconds(30), clock: { clock.now })
         breaker.recordFailure()
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(by: .seconds(30))
         #expect(breaker.allowsRequest)
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(by: .seconds(29))
+        #expect(!breaker.allowsRequest, "the trial still has time to report")
+        clock.advance(by: .seconds(1))
         #expect(breaker.allowsRequest, "the circuit does not stay half-open forever")
     }
 

@@ -19,10 +19,15 @@ public final class CircuitBreaker: Sendable {
     public let failureThreshold: Int
     public let coolDown: Duration
     private let state = Mutex(State())
+    private let clock: @Sendable () -> ContinuousClock.Instant
 
-    public init(failureThreshold: Int = 3, coolDown: Duration = .seconds(30)) {
+    /// `clock` is for tests that step time by hand: a cool-down measured on the real clock makes
+    /// "one trial at a time" depend on two calls never being a cool-down apart on a loaded machine.
+    public init(failureThreshold: Int = 3, coolDown: Duration = .seconds(30),
+                clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.failureThreshold = max(1, failureThreshold)
         self.coolDown = coolDown
+        self.clock = clock
     }
 
     public var currentState: CircuitState { state.withLock { $0.state } }
@@ -35,7 +40,7 @@ public final class CircuitBreaker: Sendable {
     /// recorded (its caller went away) is replaced after another cool-down, so the circuit
     /// cannot stay stuck half-open.
     public var allowsRequest: Bool {
-        let now = ContinuousClock.now
+        let now = clock()
         return state.withLock { s in
             switch s.state {
             case .closed:
@@ -70,7 +75,7 @@ public final class CircuitBreaker: Sendable {
     /// than one failed request. Returns `.open` when this call changed the state.
     @discardableResult
     public func trip() -> CircuitState? {
-        let now = ContinuousClock.now
+        let now = clock()
         return state.withLock { s in
             s.consecutiveFailures = max(s.consecutiveFailures, failureThreshold)
             guard s.state != .open else { return nil }
@@ -85,7 +90,7 @@ public final class CircuitBreaker: Sendable {
     /// Returns the new state when this call changed it (for an event), nil otherwise.
     @discardableResult
     public func recordFailure() -> CircuitState? {
-        let now = ContinuousClock.now
+        let now = clock()
         return state.withLock { s in
             s.consecutiveFailures += 1
             switch s.state {
