@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 
@@ -169,31 +170,27 @@ import TestSupport
             let writing: @Sendable () -> Bool = {
                 !Set((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).subtracting(before).isEmpty
             }
-            if round % 2 == 0 {
-                // Aimed: the moment a temporary file shows up, a write is in flight. The polling
-                // thread kills right then: by the time a test task resumed, the write was done.
-                let process = binary.process
-                _ = await Poll.closely(.seconds(full * 3), every: .microseconds(500)) {
-                    guard writing() else { return !process.isRunning }
-                    process.kill(SIGKILL)
-                    return true
-                }
-                if let status = process.exitStatus, status & 0x7f == SIGKILL {
-                    midWrite += 1
-                    killed.append(probe)
-                    continue
-                }
-            } else {
-                // Spread over the whole run: output, hashing, blob write, fsync, rename, action write.
-                try await Task.sleep(for: .seconds(full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1)))))
+            // Even rounds are aimed: the kill lands the moment a temporary file shows up, with a
+            // write in flight. Odd rounds are spread over the whole run (output, hashing, blob
+            // write, fsync, rename, action write), up to just past its end. Both are sent from
+            // `Poll.closely`'s own thread: a test task resumed by a busy pool came too late for
+            // the write, and overslept the spread rounds' offsets past the end of the run.
+            let process = binary.process
+            let aimed = round % 2 == 0
+            let killAt = ContinuousClock.now + .seconds(full * (0.3 + 0.8 * Double(round) / Double(max(rounds - 1, 1))))
+            let inFlight = Flag()
+            _ = await Poll.closely(.seconds(full * 3), every: .microseconds(500)) {
+                let write = writing()
+                guard aimed ? write : ContinuousClock.now >= killAt else { return !process.isRunning }
+                inFlight.set(write)
+                process.kill(SIGKILL)
+                return true
             }
-            if binary.isRunning {
-                let inFlight = writing()
-                await binary.kill(SIGKILL)
-                if inFlight { midWrite += 1 }
+            if let status = process.exitStatus, status & 0x7f == SIGKILL {
                 killed.append(probe)
-            } else {
-                if try await binary.waitForExit() == 0 { committed.append(probe) }
+                if inFlight.value { midWrite += 1 }
+            } else if try await binary.waitForExit() == 0 {
+                committed.append(probe)
             }
         }
         #expect(midWrite > 0, "at least one kill landed while an entry was being written")
@@ -208,4 +205,11 @@ import TestSupport
             #expect(result.code == 0 && result.stdout == probe.expected, "after a kill: wrong bytes served")
         }
     }
+}
+
+/// A Bool another thread sets.
+final class Flag: Sendable {
+    private let state = Mutex(false)
+    var value: Bool { state.withLock { $0 } }
+    func set(_ value: Bool) { state.withLock { $0 = value } }
 }
