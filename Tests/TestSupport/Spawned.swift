@@ -102,8 +102,9 @@ public final class Spawned: @unchecked Sendable {
 
     public var isRunning: Bool { poll() == nil }
 
-    /// Waits for the child to exit, blocking the calling thread. Only for threads of their own (the
-    /// watchdog's); tests use `exit(timeout:)`, which does not hold a concurrency thread (see `Poll`).
+    /// Waits for the child to exit, blocking the calling thread: for threads of their own (the
+    /// watchdog's) and the moment `tmux kill-server` takes in a `defer`. Tests wait with
+    /// `exit(timeout:)`, which does not hold a concurrency thread (see `Poll`).
     /// After `timeout` (stretched by `Sanitized.timeScale`) the child is killed and the wait fails,
     /// naming the command: a hung child is a failed test, never a hung run.
     @discardableResult
