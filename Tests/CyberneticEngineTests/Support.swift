@@ -5,11 +5,11 @@ import TestSupport
 /// Helpers shared by engine tests: build workloads from text and run an engine until idle.
 enum Workload {
     /// What the optimizer learns in one test stays in that test: its records go to a fresh folder.
-    /// A workload that leaves `task_timeout` at its default gets the default stretched by
-    /// `Sanitized.timeScale` (30 s in a plain run): its commands are expected to finish.
+    /// A workload that leaves `task_timeout` at its default gets `Sanitized.finishing` of it: its
+    /// commands are expected to finish.
     static func parse(_ text: String) throws -> Configuration {
         var config = try ConfigurationLoader.parse(text, source: "test")
-        if !text.contains("task_timeout") { config.queue.taskTimeout = Sanitized.scaled(config.queue.taskTimeout) }
+        if !text.contains("task_timeout") { config.queue.taskTimeout = Sanitized.finishing(config.queue.taskTimeout) }
         if config.optimizer.learningFile == nil {
             config.optimizer.learningFile = FileManager.default.temporaryDirectory
                 .appendingPathComponent("cybernetic-learning-\(UUID().uuidString).json").path
@@ -48,12 +48,12 @@ extension Engine {
 }
 
 extension CommandRequest {
-    /// This request with its time limit (30 s by default) stretched by `Sanitized.timeScale`: the
-    /// tests' commands are expected to finish, and under a sanitizer on a loaded machine a 5 MB
-    /// flood or a warm-runner round trip has taken longer than 30 s. A plain run is unchanged.
+    /// This request with its time limit (30 s by default) made `Sanitized.finishing`: the tests'
+    /// commands are expected to finish, and on a loaded machine (or under a sanitizer) a 5 MB
+    /// flood or a warm-runner round trip has taken longer than 30 s.
     func scaled() -> CommandRequest {
         var request = self
-        request.timeout = Sanitized.scaled(timeout)
+        request.timeout = Sanitized.finishing(timeout)
         return request
     }
 }

@@ -30,6 +30,15 @@ public enum Sanitized {
         timeScale == 1 ? limit : limit * timeScale
     }
 
+    /// The time limit for work a test expects to finish (a command's default 30 s): at least two
+    /// minutes, stretched by `timeScale`. In-process engine tests read their commands' output on
+    /// the concurrency pool every test shares, and CPU-heavy tests beside them have held both of
+    /// its threads for half a minute on a loaded machine, so a 5 MB flood "timed out" unread. A
+    /// limit no test wants to fire must not fire for that; a hung command still fails.
+    public static func finishing(_ limit: Duration) -> Duration {
+        scaled(max(limit, .seconds(120)))
+    }
+
     /// `seconds` stretched by `timeScale`, for APIs that take a `TimeInterval`.
     public static func scaled(seconds: Double) -> Double {
         seconds * timeScale
