@@ -125,16 +125,9 @@ public final class Spawned: @unchecked Sendable {
     /// `timeout` (stretched by `Sanitized.timeScale`) the child is killed and the wait fails.
     @discardableResult
     public func exit(timeout: Duration = .seconds(300)) async throws -> Int32 {
-        let timeout = Sanitized.scaled(timeout)
-        let deadline = ContinuousClock.now + timeout
-        var pause = Duration.milliseconds(1)
-        while ContinuousClock.now < deadline {
-            if let status = poll() { return status }
-            try await Task.sleep(for: pause)
-            pause = min(pause * 2, .milliseconds(50))
-        }
+        if await Poll.until(timeout, every: .milliseconds(5), { poll() != nil }), let status = exitStatus { return status }
         kill(SIGKILL)
-        throw Failure(description: "\(argv.joined(separator: " ")) still running after \(timeout); killed")
+        throw Failure(description: "\(argv.joined(separator: " ")) still running after \(Sanitized.scaled(timeout)); killed")
     }
 
     /// Sends `signal`; with SIGKILL also reaps, so nothing is left behind.

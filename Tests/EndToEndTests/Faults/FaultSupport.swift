@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Shared by the fault and load tests.
 enum Faults {
@@ -105,7 +106,7 @@ enum Faults {
     static func orphans(of watch: Watch, tag: String?, timeout: Duration = .seconds(10)) async -> [String] {
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        _ = await ProcessTable.waitFor(timeout) {
+        _ = await Poll.until(timeout) {
             left = ProcessTable.survivors(pids: watch.pids, groups: watch.groups, tag: tag, tokens: watch.tokens,
                                           startedBefore: cutoff)
             return left.isEmpty

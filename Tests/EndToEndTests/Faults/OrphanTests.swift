@@ -57,7 +57,7 @@ import TestSupport
 
         let binary = try RunningBinary(["--headless", "--duration", "600", "--config", config.path], in: dir)
         // 1 service + 3 + 1 + 3 (detaches) + 1 sleeps, and the warm shell runners.
-        let everythingUp = await ProcessTable.waitFor(.seconds(60)) {
+        let everythingUp = await Poll.until(.seconds(60)) {
             let tree = ProcessTable.descendants(of: binary.pid)
             return tree.filter { Self.isSleep($0, tag) }.count >= 9
                 && tree.contains { $0.commandLine.contains("warm shell runner") }
@@ -73,7 +73,7 @@ import TestSupport
         await binary.kill(SIGKILL)
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        let clean = await ProcessTable.waitFor(.seconds(15)) {
+        let clean = await Poll.until(.seconds(15)) {
             left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
                                           tokens: tokens, startedBefore: cutoff)
             return left.isEmpty
@@ -102,7 +102,7 @@ import TestSupport
         """.write(to: config, atomically: true, encoding: .utf8)
         let run = try RunningBinary(["--headless", "--config", config.path], in: dir)
         let exec = try RunningBinary(["exec", "--no-cache", "--", "sh", "-c", "sleep \(tag) & sleep \(tag)"], in: dir)
-        let up = await ProcessTable.waitFor(.seconds(60)) {
+        let up = await Poll.until(.seconds(60)) {
             ProcessTable.descendants(of: run.pid).filter { Self.isSleep($0, tag) }.count >= 2
                 && ProcessTable.descendants(of: exec.pid).filter { Self.isSleep($0, tag) }.count >= 2
         }
@@ -113,7 +113,7 @@ import TestSupport
         await exec.kill(SIGKILL)
         let cutoff = ProcessTable.nowTicks()
         var left: [ProcessRow] = []
-        let clean = await ProcessTable.waitFor(.seconds(15)) {
+        let clean = await Poll.until(.seconds(15)) {
             left = ProcessTable.survivors(pids: seen.pids, groups: seen.groups, tag: "sleep \(tag)",
                                           startedBefore: cutoff)
             return left.isEmpty

@@ -114,13 +114,6 @@ enum ProcessTable {
         }
         return (pids, groups)
     }
-
-    /// Polls until `condition` holds or `timeout` (stretched by `Sanitized.timeScale`) passes;
-    /// returns whether it held.
-    static func waitFor(_ timeout: Duration, every pause: Duration = .milliseconds(50),
-                        _ condition: () -> Bool) async -> Bool {
-        await Poll.until(timeout, every: pause, condition)
-    }
 }
 
 /// The real binary started in the background (stdin closed, output to files), for tests that kill
